@@ -1,0 +1,1 @@
+"""The Telegram shell around the dialog engine: configuration, I/O, persistence, the CLI."""

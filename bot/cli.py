@@ -1,0 +1,97 @@
+"""The `volnyja-bot` command line: check, chat, schema (run comes with the Telegram runtime)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.simulator import Simulator
+from dialogs import load_content
+from dialogs.schema import FILE_MODELS
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="volnyja-bot", description="A support bot for people coming back after prison."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="validate the content; exit 1 on any error")
+    check.add_argument("directory", nargs="?", type=Path, help="content directory (CONTENT_DIR)")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors too")
+
+    chat = commands.add_parser("chat", help="talk to the flows in the terminal")
+    chat.add_argument("--locale", help="language to talk in (default: DEFAULT_LOCALE)")
+    chat.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
+    chat.add_argument("--name", default="", help="first name to greet you with")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a content file")
+    schema.add_argument("kind", nargs="?", default="flow", choices=sorted(FILE_MODELS))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "schema":
+        return schema_command(args.kind)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.command == "check":
+        return check_command(settings, args.directory, strict=args.strict)
+    if args.command == "chat":
+        return chat_command(settings, args.content, args.locale, args.name)
+    return 2
+
+
+def check_command(settings: Settings, directory: Path | None, *, strict: bool) -> int:
+    directory = directory or settings.CONTENT_DIR
+    result = load_content(directory, default_locale=settings.DEFAULT_LOCALE)
+    for problem in result.problems:
+        print(problem)
+    if result.errors or (strict and result.warnings):
+        return 1
+    content = result.content
+    assert content is not None
+    steps = sum(len(flow.steps) for flow in content.flows.values())
+    print(
+        f"{directory}: ok: {len(content.flows)} flows, {steps} steps, "
+        f"{len(content.triggers)} triggers, languages {', '.join(content.languages)}"
+        + (f"; {len(result.warnings)} warning(s)" if result.warnings else "")
+    )
+    return 0
+
+
+def chat_command(settings: Settings, directory: Path | None, locale: str | None, name: str) -> int:
+    result = load_content(directory or settings.CONTENT_DIR, default_locale=settings.DEFAULT_LOCALE)
+    if result.content is None:
+        for problem in result.errors:
+            print(problem, file=sys.stderr)
+        return 1
+    content = result.content
+    chosen = locale or settings.DEFAULT_LOCALE
+    if chosen not in content.languages:
+        print(
+            f"unknown language {chosen}; choose one of {', '.join(content.languages)}",
+            file=sys.stderr,
+        )
+        return 2
+    simulator = Simulator(
+        content, locale=chosen, out=sys.stdout, first_name=name, echo=not sys.stdin.isatty()
+    )
+    try:
+        simulator.run(sys.stdin)
+    except KeyboardInterrupt:
+        print()
+    return 0
+
+
+def schema_command(kind: str) -> int:
+    schema = FILE_MODELS[kind].model_json_schema()
+    print(json.dumps(schema, ensure_ascii=False, indent=2))
+    return 0

@@ -1,0 +1,89 @@
+"""`volnyja-bot chat`: the same engine in a terminal, for editors trying their words.
+
+Choices are numbered; typed text goes through triggers and steps exactly as on Telegram; effects
+the Telegram bot would carry out are printed in brackets instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TextIO
+
+import dialogs
+from dialogs import Content, Effect, Event, Outcome, Reply, State
+
+COMMANDS = "/menu, /back, /start [link], /quit"
+
+
+def describe(effect: Effect) -> str:
+    """What the Telegram bot would do, said plainly for the person testing."""
+    match effect:
+        case dialogs.AskPerson(topic=topic, urgent=urgent):
+            about = f": topic {topic}" if topic else ""
+            hurry = ", urgent" if urgent else ""
+            return f"[a volunteer would be alerted{about}{hurry}]"
+        case dialogs.SetLanguage(locale=locale):
+            return f"[language changed to {locale}]"
+        case dialogs.ForgetMe():
+            return "[everything the bot keeps about this person would be erased]"
+        case dialogs.ClearChat():
+            return "[the chat would be cleared]"
+    return f"[{type(effect).__name__}]"
+
+
+class Simulator:
+    def __init__(
+        self, content: Content, *, locale: str, out: TextIO, first_name: str = "", echo: bool
+    ) -> None:
+        self.content = content
+        self.state = State(locale=locale)
+        self.out = out
+        self.first_name = first_name
+        self.echo = echo
+        self.buttons: tuple[dialogs.Button, ...] = ()
+
+    def run(self, lines: Iterable[str]) -> None:
+        self.out.write(f"(type a number to choose, or text; {COMMANDS})\n")
+        self.send(dialogs.Start())
+        for raw in lines:
+            line = raw.strip()
+            if self.echo:
+                self.out.write(f"> {line}\n")
+            if line == "/quit":
+                return
+            event = self.parse(line)
+            if event is not None:
+                self.send(event)
+            self.out.write("> " if not self.echo else "")
+            self.out.flush()
+
+    def parse(self, line: str) -> Event | None:
+        if not line:
+            return None
+        if line == "/menu":
+            return dialogs.Menu()
+        if line == "/back":
+            return dialogs.Back()
+        if line == "/start" or line.startswith("/start "):
+            payload = line.removeprefix("/start").strip() or None
+            return dialogs.Start(payload)
+        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
+            return dialogs.Choose(self.buttons[int(line) - 1].data)
+        return dialogs.Text(line)
+
+    def send(self, event: Event) -> None:
+        outcome: Outcome = dialogs.step(self.content, self.state, event, first_name=self.first_name)
+        self.state = outcome.state
+        for effect in outcome.effects:
+            self.out.write(describe(effect) + "\n")
+        for reply in outcome.replies:
+            self.show(reply)
+
+    def show(self, reply: Reply) -> None:
+        self.out.write("\n" + dialogs.to_plain(reply.text) + "\n")
+        if reply.buttons:
+            self.buttons = reply.buttons
+        for number, button in enumerate(reply.buttons, start=1):
+            self.out.write(f"  {number}) {button.label}\n")
+        if reply.accepts_text:
+            self.out.write("  (you can type here)\n")

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# One entry point for people and CI: sets up .venv (once, and again when pyproject.toml changes).
+#   ./dev.sh test    lint, type-check and run every test
+#   ./dev.sh chat    talk to the bot's conversations in this terminal
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV="${VENV:-.venv}"
+
+find_python() {
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+      "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo "volnyja-bot needs Python 3.11 or newer; please install it first." >&2
+  exit 1
+}
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$(find_python)" -m venv "$VENV"
+  fi
+  local stamp="$VENV/.installed"
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[test]'
+    touch "$stamp"
+  fi
+}
+
+command="${1:-}"
+shift || true
+case "$command" in
+  test)
+    setup
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/mypy"
+    "$VENV/bin/volnyja-bot" check
+    "$VENV/bin/python" -m pytest "$@"
+    ;;
+  chat)
+    setup
+    exec "$VENV/bin/volnyja-bot" chat "$@"
+    ;;
+  *)
+    echo "usage: ./dev.sh test | chat" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,61 @@
+"""The dialog engine: scripted conversations from YAML content, with no Telegram, DB or network.
+
+`load_content` reads and checks a content directory; `step` advances one conversation.
+"""
+
+from dialogs.engine import (
+    AskPerson,
+    Back,
+    Button,
+    Choose,
+    ClearChat,
+    Effect,
+    Event,
+    ForgetMe,
+    Menu,
+    Outcome,
+    Reply,
+    SetLanguage,
+    Show,
+    Start,
+    State,
+    Text,
+    render_step,
+    step,
+)
+from dialogs.errors import ContentError, DialogsError, Problem, RenderError, Severity
+from dialogs.loader import LoadResult, load_content
+from dialogs.model import Content, Nav, Position
+from dialogs.telegram_html import to_plain
+
+__all__ = [
+    "AskPerson",
+    "Back",
+    "Button",
+    "Choose",
+    "ClearChat",
+    "Content",
+    "ContentError",
+    "DialogsError",
+    "Effect",
+    "Event",
+    "ForgetMe",
+    "LoadResult",
+    "Menu",
+    "Nav",
+    "Outcome",
+    "Position",
+    "Problem",
+    "RenderError",
+    "Reply",
+    "SetLanguage",
+    "Severity",
+    "Show",
+    "Start",
+    "State",
+    "Text",
+    "load_content",
+    "render_step",
+    "step",
+    "to_plain",
+]

@@ -1,0 +1,310 @@
+"""The pure step function: content + state + event -> new state, replies, effects.
+
+Nothing here touches Telegram, a database or the network. The shell turns replies into messages
+and carries out effects; the terminal simulator and the tests drive this same function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+from dialogs.model import (
+    Action,
+    ActionKind,
+    Content,
+    Nav,
+    Position,
+    Step,
+    Target,
+    choice_data,
+)
+from dialogs.triggers import normalize
+
+MAX_HISTORY = 30
+"""Back goes this many steps; older ones are forgotten (state stays small)."""
+
+
+# -- state ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a person is. JSON-serialisable on purpose: the shell stores it between updates."""
+
+    locale: str
+    at: Position | None = None
+    history: tuple[Position, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "locale": self.locale,
+            "at": [self.at.flow, self.at.step] if self.at else None,
+            "history": [[p.flow, p.step] for p in self.history],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, *, default_locale: str) -> State:
+        """Read stored state; anything unreadable becomes a fresh start, never a crash."""
+        if not isinstance(data, dict):
+            return cls(locale=default_locale)
+        locale = data.get("locale")
+        return cls(
+            locale=locale if isinstance(locale, str) else default_locale,
+            at=_position(data.get("at")),
+            history=tuple(
+                p for p in (_position(h) for h in data.get("history") or ()) if p is not None
+            ),
+        )
+
+
+def _position(raw: Any) -> Position | None:
+    if isinstance(raw, (list, tuple)) and len(raw) == 2 and all(isinstance(x, str) for x in raw):
+        return Position(raw[0], raw[1])
+    return None
+
+
+# -- events ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Start:
+    """/start, possibly from a deep link."""
+
+    payload: str | None = None
+
+
+@dataclass(frozen=True)
+class Choose:
+    """A button was pressed; `data` is what the button carried."""
+
+    data: str
+
+
+@dataclass(frozen=True)
+class Text:
+    """The person typed something. It is matched and routed, never kept."""
+
+    text: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Back:
+    pass
+
+
+@dataclass(frozen=True)
+class Menu:
+    pass
+
+
+@dataclass(frozen=True)
+class Show:
+    """Show the current step again (after a restart, or a language change in the shell)."""
+
+
+Event = Start | Choose | Text | Back | Menu | Show
+
+
+# -- effects -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AskPerson:
+    topic: str | None = None
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    locale: str
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    pass
+
+
+@dataclass(frozen=True)
+class ClearChat:
+    pass
+
+
+Effect = AskPerson | SetLanguage | ForgetMe | ClearChat
+
+
+# -- replies -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+    nav: Nav
+    """What the button does, so a shell or a test can tell a way back from a way on."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    at: Position | None = None
+    """The step this reply shows; None for a notice (system message)."""
+    notice: str | None = None
+    """For a system message: its name in system.yaml (old_button, not_understood, ...)."""
+    accepts_text: bool = False
+
+
+class Outcome(NamedTuple):
+    state: State
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...]
+
+
+# -- the step function ---------------------------------------------------------------------
+
+
+def step(content: Content, state: State, event: Event, *, first_name: str = "") -> Outcome:
+    """Advance one person's conversation by one event."""
+    turn = _Turn(content, first_name)
+    state = replace(state, locale=content.locale_or_default(state.locale))
+    if state.at is not None and content.find(state.at) is None:
+        # The content changed under this person: land gently on the menu.
+        state = State(locale=state.locale, at=content.menu)
+        if not isinstance(event, (Start, Menu)):
+            turn.notice("step_gone", state.locale)
+            return turn.show(state)
+    return turn.handle(state, event)
+
+
+class _Turn:
+    def __init__(self, content: Content, first_name: str) -> None:
+        self.content = content
+        self.first_name = first_name
+        self.replies: list[Reply] = []
+        self.effects: list[Effect] = []
+
+    def handle(self, state: State, event: Event) -> Outcome:
+        match event:
+            case Start(payload):
+                return self.start(state, payload)
+            case Menu():
+                return self.show(State(locale=state.locale, at=self.content.menu))
+            case Back():
+                return self.back(state)
+            case Choose(data):
+                return self.choose(state, data)
+            case Text(text):
+                return self.typed(state, text)
+            case Show():
+                return self.show(state) if state.at else self.start(state, None)
+        msg = f"unknown event {type(event).__name__}"
+        raise TypeError(msg)
+
+    def start(self, state: State, payload: str | None) -> Outcome:
+        linked = self.content.links.get(payload) if payload else None
+        if linked is not None:
+            return self.show(State(locale=state.locale, at=linked))
+        if state.at is None and self.content.welcome is not None:
+            return self.show(State(locale=state.locale, at=self.content.welcome))
+        return self.show(State(locale=state.locale, at=self.content.menu))
+
+    def back(self, state: State) -> Outcome:
+        history = list(state.history)
+        while history:
+            previous = history.pop()
+            if self.content.find(previous) is not None:
+                return self.show(replace(state, at=previous, history=tuple(history)))
+        return self.show(State(locale=state.locale, at=self.content.menu))
+
+    def choose(self, state: State, data: str) -> Outcome:
+        current = self.content.find(state.at) if state.at else None
+        choice_index = _parse_choice(data, state.at)
+        if current is None or choice_index is None or choice_index >= len(current.choices):
+            # A button from an older message: answer kindly and show where the person is.
+            self.notice("old_button", state.locale)
+            return self.show(state) if current else self.start(state, None)
+        return self.follow(state, current.choices[choice_index].target)
+
+    def typed(self, state: State, text: str) -> Outcome:
+        normalized = normalize(text)
+        for trigger in self.content.triggers:
+            if trigger.regex.search(normalized):
+                return self.follow(state, trigger.target)
+        current = self.content.find(state.at) if state.at else None
+        if current is None:
+            return self.start(state, None)
+        if current.input is not None:
+            return self.follow(state, current.input)
+        self.notice("not_understood", state.locale)
+        return self.show(state)
+
+    def follow(self, state: State, target: Target) -> Outcome:
+        if target.action is not None:
+            state = self.act(state, target.action)
+        if target.nav is Nav.BACK:
+            return self.back(state)
+        if target.nav is Nav.MENU:
+            return self.show(State(locale=state.locale, at=self.content.menu))
+        if target.nav is Nav.GOTO and target.to is not None and target.to != state.at:
+            history = state.history
+            if state.at is not None:
+                history = (*history, state.at)[-MAX_HISTORY:]
+            return self.show(replace(state, at=target.to, history=history))
+        return self.show(state)
+
+    def act(self, state: State, action: Action) -> State:
+        match action.kind:
+            case ActionKind.ASK_PERSON:
+                self.effects.append(AskPerson(topic=action.topic, urgent=action.urgent))
+            case ActionKind.SET_LANGUAGE:
+                locale = self.content.locale_or_default(action.locale)
+                self.effects.append(SetLanguage(locale))
+                return replace(state, locale=locale)
+            case ActionKind.FORGET_ME:
+                self.effects.append(ForgetMe())
+            case ActionKind.CLEAR_CHAT:
+                self.effects.append(ClearChat())
+        return state
+
+    def notice(self, name: str, locale: str) -> None:
+        texts = self.content.system.messages[name]
+        text = self.content.renderer.text(texts, locale, self.first_name)
+        self.replies.append(Reply(text=text, notice=name))
+
+    def show(self, state: State) -> Outcome:
+        current = self.content.find(state.at) if state.at else None
+        if current is None:
+            state = State(locale=state.locale, at=self.content.menu)
+            current = self.content.menu_step
+        self.replies.append(render_step(self.content, current, state.locale, self.first_name))
+        return Outcome(state, tuple(self.replies), tuple(self.effects))
+
+
+def render_step(content: Content, current: Step, locale: str, first_name: str = "") -> Reply:
+    """One step as a reply: its text and its buttons, in the person's language."""
+    renderer = content.renderer
+    buttons = tuple(
+        Button(
+            label=renderer.label(choice.label, locale, first_name),
+            data=choice_data(current.at, index),
+            nav=choice.target.nav,
+        )
+        for index, choice in enumerate(current.choices)
+    )
+    return Reply(
+        text=renderer.text(current.text, locale, first_name),
+        buttons=buttons,
+        at=current.at,
+        accepts_text=current.input is not None,
+    )
+
+
+def _parse_choice(data: str, at: Position | None) -> int | None:
+    """The choice's index if the button belongs to the step the person is on, else None."""
+    if at is None:
+        return None
+    parts = data.split(":")
+    if len(parts) != 4 or parts[0] != "d" or (parts[1], parts[2]) != (at.flow, at.step):
+        return None
+    return int(parts[3]) if parts[3].isdigit() else None

@@ -1,0 +1,110 @@
+"""Turning editors' jinja2 texts into what a person reads.
+
+The sandbox keeps templates from reaching Python internals, autoescape makes every inserted value
+safe for Telegram's HTML, and StrictUndefined makes a misspelt name an error instead of a blank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from dialogs.errors import RenderError
+
+RESERVED_NAMES = frozenset({"first_name", "locale"})
+"""Names every text may use, filled by the engine for each person."""
+
+_JINJA_MARKERS = ("{{", "{%", "{#")
+
+
+def _environment(*, autoescape: bool) -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def localize(value: Any, locale: str, default_locale: str, languages: Iterable[str]) -> Any:
+    """Pick the locale's version of every value that is given per language."""
+    langs = set(languages)
+    if isinstance(value, Mapping):
+        if value and set(value) <= langs:
+            if locale in value:
+                return value[locale]
+            if default_locale in value:
+                return value[default_locale]
+            return next(iter(value.values()))
+        return {k: localize(v, locale, default_locale, langs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [localize(v, locale, default_locale, langs) for v in value]
+    return value
+
+
+class Renderer:
+    """Renders texts (HTML, escaped) and button labels (plain) with the editors' values."""
+
+    def __init__(
+        self, *, values: Mapping[str, Any], languages: Iterable[str], default_locale: str
+    ) -> None:
+        self.languages = tuple(languages)
+        self.default_locale = default_locale
+        self._html = _environment(autoescape=True)
+        self._plain = _environment(autoescape=False)
+        self._cache: dict[tuple[bool, str], jinja2.Template] = {}
+        self._values = {
+            locale: localize(dict(values), locale, default_locale, self.languages)
+            for locale in self.languages
+        }
+        self.names = frozenset(values) | RESERVED_NAMES
+
+    def pick_locale(self, texts: Mapping[str, str], locale: str) -> str:
+        """`locale` if the text has it, else the default locale, else any language it has."""
+        if locale in texts:
+            return locale
+        if self.default_locale in texts:
+            return self.default_locale
+        return next(iter(texts))
+
+    def pick(self, texts: Mapping[str, str], locale: str) -> str:
+        return texts[self.pick_locale(texts, locale)]
+
+    def text(self, texts: Mapping[str, str], locale: str, first_name: str = "") -> str:
+        return self.render(self.pick(texts, locale), locale, first_name, html=True)
+
+    def label(self, texts: Mapping[str, str], locale: str, first_name: str = "") -> str:
+        return self.render(self.pick(texts, locale), locale, first_name, html=False)
+
+    def render(self, source: str, locale: str, first_name: str, *, html: bool) -> str:
+        if not any(marker in source for marker in _JINJA_MARKERS):
+            return source.strip()
+        template = self.compile(source, html=html)
+        context = {**self._values.get(locale, {}), "first_name": first_name, "locale": locale}
+        try:
+            return template.render(context).strip()
+        except jinja2.TemplateError as exc:
+            # Jinja names the template's problem ('x' is undefined), never a person's value.
+            raise RenderError(f"cannot render a text: {exc.message}") from None
+        except Exception as exc:  # a filter misused on a value: say what kind, not the value
+            raise RenderError(f"cannot render a text: {type(exc).__name__}") from None
+
+    def compile(self, source: str, *, html: bool) -> jinja2.Template:
+        key = (html, source)
+        template = self._cache.get(key)
+        if template is None:
+            env = self._html if html else self._plain
+            template = env.from_string(source)
+            self._cache[key] = template
+        return template
+
+    def unknown_names(self, source: str) -> set[str]:
+        """Names a template uses that no value provides. Raises TemplateSyntaxError."""
+        if not any(marker in source for marker in _JINJA_MARKERS):
+            return set()
+        ast = self._html.parse(source)
+        return meta.find_undeclared_variables(ast) - self.names - set(self._html.globals)

@@ -1,0 +1,216 @@
+"""The content format editors write, as pydantic models.
+
+These models are the boundary: they reject unknown keys so that a typo is an error with a line
+number. Cross-references (does that step exist?) are checked afterwards in `validate`, and the
+engine itself runs on the plain dataclasses of `model`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
+ID_MAX = 32
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=ID_MAX)]
+Text = Annotated[
+    dict[str, str],
+    Field(
+        min_length=1,
+        description="The same text in every language: `be: ...`, `ru: ...`, `en: ...`",
+    ),
+]
+ActionName = Literal["ask_person", "set_language", "forget_me", "clear_chat"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Target(_Strict):
+    """Where something leads, and what the bot should do on the way."""
+
+    goto: str | None = Field(
+        default=None,
+        description="A step of this flow (`calm`), or a step of another flow (`feelings.calm`).",
+    )
+    flow: Id | None = Field(default=None, description="Start another flow at its first step.")
+    back: bool = Field(default=False, description="Go back one step.")
+    menu: bool = Field(default=False, description="Return to the main menu.")
+    action: ActionName | None = Field(
+        default=None,
+        description="Ask the bot to do something: ask_person, set_language, forget_me, clear_chat.",
+    )
+    topic: Id | None = Field(default=None, description="With ask_person: what it is about.")
+    urgent: bool = Field(default=False, description="With ask_person: alert volunteers at once.")
+    locale: str | None = Field(default=None, description="With set_language: the new language.")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Target:
+        ways = [name for name in ("goto", "flow", "back", "menu") if getattr(self, name)]
+        if len(ways) > 1:
+            msg = f"choose one way on, not {' and '.join(ways)}"
+            raise ValueError(msg)
+        if (self.topic is not None or self.urgent) and self.action != "ask_person":
+            msg = "topic and urgent go with `action: ask_person`"
+            raise ValueError(msg)
+        if self.action == "set_language" and self.locale is None:
+            msg = "`action: set_language` needs `locale:`, the language to switch to"
+            raise ValueError(msg)
+        if self.locale is not None and self.action != "set_language":
+            msg = "locale goes with `action: set_language`"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def leads_somewhere(self) -> bool:
+        return bool(self.goto or self.flow or self.back or self.menu)
+
+
+class Choice(Target):
+    """A button under a message."""
+
+    label: Text | None = Field(
+        default=None, description="The words on the button. Back and menu may leave it out."
+    )
+
+    @model_validator(mode="after")
+    def _needs_label(self) -> Choice:
+        if self.label is None and not (self.back or self.menu):
+            msg = "this choice needs a `label:` (the words on the button)"
+            raise ValueError(msg)
+        if not self.leads_somewhere and self.action is None:
+            msg = "this choice leads nowhere: add goto, flow, back, menu or action"
+            raise ValueError(msg)
+        return self
+
+
+Shorthand = Literal["back", "menu"]
+
+
+def _choice_kind(value: Any) -> str:
+    return "short" if isinstance(value, str) else "full"
+
+
+ChoiceSpec = Annotated[
+    Annotated[Choice, Tag("full")] | Annotated[Shorthand, Tag("short")],
+    Discriminator(_choice_kind),
+]
+
+
+class Input(Target):
+    """What happens when the person types text at this step. The text itself is never kept."""
+
+    @model_validator(mode="after")
+    def _leads(self) -> Input:
+        if not self.leads_somewhere and self.action is None:
+            msg = "input leads nowhere: add goto, flow, back, menu or action"
+            raise ValueError(msg)
+        return self
+
+
+class Step(_Strict):
+    text: Text = Field(description="The message, in every language. HTML: b, i, u, s, a, code.")
+    choices: list[ChoiceSpec] = Field(
+        default_factory=list,
+        description="Buttons under the message, top to bottom. `- back` and `- menu` are short.",
+    )
+    input: Input | None = Field(
+        default=None, description="Accept typed text here and say where it leads."
+    )
+    link: str | None = Field(
+        default=None, description="Open this step from a link: t.me/<bot>?start=<link>."
+    )
+
+
+class Flow(_Strict):
+    """One conversation: a file under flows/, named after the flow."""
+
+    start: Id = Field(description="The step a person sees first.")
+    link: str | None = Field(
+        default=None, description="Open this flow from a link (default: the flow's name)."
+    )
+    steps: dict[Id, Step] = Field(min_length=1)
+
+
+class Settings(_Strict):
+    """settings.yaml: the organisation's own values, owned by editors."""
+
+    languages: dict[str, str] = Field(
+        min_length=1, description="Language code and its name in that language."
+    )
+    welcome: Id | None = Field(
+        default=None, description="The flow shown on a person's first /start (else the menu)."
+    )
+    topics: dict[Id, Text] = Field(
+        default_factory=dict, description="What a request for a person can be about."
+    )
+    values: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Names usable in every text: `{{ org_name }}`; may differ per language.",
+    )
+
+
+class Messages(_Strict):
+    not_understood: Text = Field(description="Typed text the current step does not expect.")
+    something_went_wrong: Text = Field(description="The bot failed; offered with a way to menu.")
+    old_button: Text = Field(description="A button from an older message was pressed.")
+    step_gone: Text = Field(description="The content changed and the person's step is gone.")
+
+
+class Labels(_Strict):
+    back: Text = Field(description="The words on every back button.")
+    menu: Text = Field(description="The words on every menu button.")
+
+
+class System(_Strict):
+    """system.yaml: what the bot says outside the flows."""
+
+    messages: Messages
+    labels: Labels
+
+
+class Trigger(Target):
+    """Words that, typed anywhere, lead somewhere at once."""
+
+    words: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Words or phrases per language; `*` stands for any ending: `чалавек*`.",
+    )
+    patterns: dict[str, list[str]] = Field(
+        default_factory=dict, description="Python regular expressions per language, for experts."
+    )
+
+    @model_validator(mode="after")
+    def _has_words(self) -> Trigger:
+        if not self.words and not self.patterns:
+            msg = "a trigger needs `words:` or `patterns:`"
+            raise ValueError(msg)
+        if not self.leads_somewhere and self.action is None:
+            msg = "this trigger leads nowhere: add goto, flow, menu or action"
+            raise ValueError(msg)
+        return self
+
+
+class Triggers(_Strict):
+    """triggers.yaml: tried first, in this order, on everything a person types."""
+
+    triggers: dict[Id, Trigger] = Field(default_factory=dict)
+
+
+FILE_MODELS: dict[str, type[BaseModel]] = {
+    "flow": Flow,
+    "settings": Settings,
+    "system": System,
+    "triggers": Triggers,
+}
