@@ -30,13 +30,16 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a content file")
     schema.add_argument("kind", nargs="?", default="flow", choices=sorted(FILE_MODELS))
+    schema.add_argument(
+        "--write-to", type=Path, metavar="DIR", help="write every kind to DIR/<kind>.json instead"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "schema":
-        return schema_command(args.kind)
+        return schema_command(args.kind, args.write_to)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -91,7 +94,15 @@ def chat_command(settings: Settings, directory: Path | None, locale: str | None,
     return 0
 
 
-def schema_command(kind: str) -> int:
-    schema = FILE_MODELS[kind].model_json_schema()
-    print(json.dumps(schema, ensure_ascii=False, indent=2))
+def schema_json(kind: str) -> str:
+    return json.dumps(FILE_MODELS[kind].model_json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def schema_command(kind: str, write_to: Path | None) -> int:
+    if write_to is None:
+        sys.stdout.write(schema_json(kind))
+        return 0
+    write_to.mkdir(parents=True, exist_ok=True)
+    for name in sorted(FILE_MODELS):
+        (write_to / f"{name}.json").write_text(schema_json(name), encoding="utf-8")
     return 0

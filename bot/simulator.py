@@ -45,6 +45,7 @@ class Simulator:
     def run(self, lines: Iterable[str]) -> None:
         self.out.write(f"(type a number to choose, or text; {COMMANDS})\n")
         self.send(dialogs.Start())
+        self.prompt()
         for raw in lines:
             line = raw.strip()
             if self.echo:
@@ -54,7 +55,12 @@ class Simulator:
             event = self.parse(line)
             if event is not None:
                 self.send(event)
-            self.out.write("> " if not self.echo else "")
+            self.prompt()
+
+    def prompt(self) -> None:
+        """Interactive: show a prompt. Piped: the input is echoed instead, so output reads well."""
+        if not self.echo:
+            self.out.write("\n> ")
             self.out.flush()
 
     def parse(self, line: str) -> Event | None:

@@ -281,7 +281,7 @@ class _Checker:
         if PLACEHOLDER in text:
             self.loader.warn(source, source.text_line(path), "placeholder: put the real words here")
         try:
-            unknown = self.renderer.unknown_names(text)
+            unknown = self.renderer.unknown_names(text, html=html)
         except jinja2.TemplateSyntaxError as exc:
             line = source.text_line(path, exc.lineno or 1)
             self.loader.error(source, line, f"jinja2 syntax: {exc.message}")

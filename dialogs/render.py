@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from dialogs.errors import RenderError
@@ -57,6 +57,7 @@ class Renderer:
         self._html = _environment(autoescape=True)
         self._plain = _environment(autoescape=False)
         self._cache: dict[tuple[bool, str], jinja2.Template] = {}
+        self._ast_cache: dict[tuple[bool, str], nodes.Template] = {}
         self._values = {
             locale: localize(dict(values), locale, default_locale, self.languages)
             for locale in self.languages
@@ -84,7 +85,8 @@ class Renderer:
         if not any(marker in source for marker in _JINJA_MARKERS):
             return source.strip()
         template = self.compile(source, html=html)
-        context = {**self._values.get(locale, {}), "first_name": first_name, "locale": locale}
+        values = self._values.get(locale) or self._values.get(self.default_locale, {})
+        context = {**values, "first_name": first_name, "locale": locale}
         try:
             return template.render(context).strip()
         except jinja2.TemplateError as exc:
@@ -94,17 +96,30 @@ class Renderer:
             raise RenderError(f"cannot render a text: {type(exc).__name__}") from None
 
     def compile(self, source: str, *, html: bool) -> jinja2.Template:
+        """Compiled once per text and kept: content is loaded once, rendered many times."""
         key = (html, source)
         template = self._cache.get(key)
         if template is None:
             env = self._html if html else self._plain
-            template = env.from_string(source)
+            template = env.from_string(self._parse(source, html=html))
             self._cache[key] = template
         return template
 
-    def unknown_names(self, source: str) -> set[str]:
-        """Names a template uses that no value provides. Raises TemplateSyntaxError."""
+    def unknown_names(self, source: str, *, html: bool = True) -> set[str]:
+        """Names a template reads that no value provides. Raises TemplateSyntaxError."""
         if not any(marker in source for marker in _JINJA_MARKERS):
             return set()
-        ast = self._html.parse(source)
-        return meta.find_undeclared_variables(ast) - self.names - set(self._html.globals)
+        ast = self._parse(source, html=html)
+        loaded: set[str] = set()
+        stored: set[str] = set()
+        for name in ast.find_all(nodes.Name):
+            (loaded if name.ctx == "load" else stored).add(name.name)
+        return loaded - stored - self.names - set(self._html.globals) - {"loop"}
+
+    def _parse(self, source: str, *, html: bool) -> nodes.Template:
+        # One tree per environment: compiling optimises a tree in place for that environment.
+        ast = self._ast_cache.get((html, source))
+        if ast is None:
+            ast = (self._html if html else self._plain).parse(source)
+            self._ast_cache[(html, source)] = ast
+        return ast

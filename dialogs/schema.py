@@ -185,7 +185,7 @@ class Trigger(Target):
 
     words: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="Words or phrases per language; `*` stands for any ending: `чалавек*`.",
+        description="Words or phrases per language; `*` stands for any ending: `help*`.",
     )
     patterns: dict[str, list[str]] = Field(
         default_factory=dict, description="Python regular expressions per language, for experts."

@@ -1,18 +1,22 @@
 """Global triggers: editors' words and patterns, compiled once into one regex per trigger.
 
 Belarusian and Russian words change their endings, so a word may end in `*` (any ending):
-`чалавек*` matches чалавека, чалавеку, чалавекам.
+`help*` matches help, helps, helping; the same works for Belarusian and Russian endings.
 """
 
 from __future__ import annotations
 
 import re
 
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "ё": "е", "Ё": "Е"})
+# Typographic apostrophes become ', and Cyrillic yo (\u0451) becomes ye (\u0435), as people
+# often type one for the other.
+_APOSTROPHES = str.maketrans(
+    {"\u2019": "'", "\u02bc": "'", "`": "'", "\u0451": "\u0435", "\u0401": "\u0415"}
+)
 
 
 def normalize(text: str) -> str:
-    """Case, ё/е and the many apostrophes people type should not decide whether help is found."""
+    """Case, yo/ye and the many apostrophes people type should not decide whether help is found."""
     return text.translate(_APOSTROPHES).casefold()
 
 
@@ -25,7 +29,7 @@ def word_pattern(words: str) -> str:
 
 
 def normalize_pattern(pattern: str) -> str:
-    """Apply to an editor's regex the same ё/е and apostrophe folding the typed text gets."""
+    """Apply to an editor's regex the same yo/ye and apostrophe folding the typed text gets."""
     return pattern.translate(_APOSTROPHES)
 
 

@@ -1,0 +1,151 @@
+"""`check` points an editor at the exact file and line of every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialogs import Severity, load_content
+from tests.conftest import SHIPPED, copy_content
+
+# (broken fixture, file inside the content dir, line, words the message must contain)
+BROKEN = [
+    ("yaml_syntax", "flows/intro.yaml", 5, "YAML syntax"),
+    ("not_utf8", "flows/intro.yaml", 1, "not UTF-8"),
+    ("unknown_key", "flows/intro.yaml", 6, "unknown key 'labl'; did you mean 'label'?"),
+    ("missing_key", "flows/intro.yaml", 7, "missing key 'text'"),
+    ("missing_step", "flows/intro.yaml", 7, "has no step 'secnd'; did you mean 'second'?"),
+    ("missing_flow", "flows/intro.yaml", 7, "there is no flow 'feelngs'"),
+    ("duplicate_id", "flows/intro.yaml", 7, "'first' is here twice (first at line 3)"),
+    ("unreachable", "flows/intro.yaml", 7, "no choice leads to step 'orphan'"),
+    ("dead_end", "flows/intro.yaml", 9, "a person would be stuck here"),
+    ("no_way_back", "flows/intro.yaml", 3, "no way back from this step"),
+    ("unknown_language", "flows/intro.yaml", 8, "unknown language 'pl'"),
+    ("jinja_syntax", "flows/intro.yaml", 10, "jinja2 syntax"),
+    ("undefined_name", "flows/intro.yaml", 7, "unknown name org_nmae"),
+    ("bad_html", "flows/intro.yaml", 7, "Telegram does not allow <div>"),
+    ("bad_html", "flows/intro.yaml", 7, "bare '&'"),
+    ("too_long", "flows/intro.yaml", 7, "4100 characters; Telegram takes at most 4096"),
+    (
+        "long_callback",
+        "flows/a_flow_with_a_very_long_name_xx.yaml",
+        12,
+        "68 bytes; Telegram takes at most 64",
+    ),
+    ("long_label", "flows/intro.yaml", 9, "label is 60 characters"),
+    ("bad_pattern", "triggers.yaml", 6, "not a valid regular expression"),
+    ("bad_goto_in_trigger", "triggers.yaml", 5, "goto needs the flow too"),
+    ("bad_link", "flows/intro.yaml", 2, "cannot be a Telegram start link"),
+    ("long_link", "flows/intro.yaml", 5, "cannot be a Telegram start link"),
+    ("duplicate_link", "flows/intro.yaml", 5, "the link 'menu' is used twice"),
+    ("unknown_topic", "flows/intro.yaml", 8, "unknown topic 'feelngs'"),
+    ("two_ways", "flows/intro.yaml", 6, "choose one way on, not goto and menu"),
+]
+
+
+@pytest.mark.parametrize(("case", "file", "line", "words"), BROKEN)
+def test_each_broken_fixture_is_reported_at_its_line(
+    tmp_path: Path, case: str, file: str, line: int, words: str
+) -> None:
+    root = copy_content(tmp_path, case)
+    result = load_content(root)
+    assert result.content is None
+    reported = [str(p) for p in result.errors]
+    expected_prefix = f"{root / file}:{line}: "
+    assert any(r.startswith(expected_prefix) and words in r for r in reported), reported
+
+
+@pytest.mark.parametrize(
+    ("case", "file", "line", "words"),
+    [
+        ("missing_translation", "flows/intro.yaml", 4, "missing 'ru' translation; 'be' is shown"),
+        ("placeholder", "settings.yaml", 9, "placeholder"),
+    ],
+)
+def test_warnings_are_reported_but_the_content_still_loads(
+    tmp_path: Path, case: str, file: str, line: int, words: str
+) -> None:
+    root = copy_content(tmp_path, case)
+    result = load_content(root)
+    assert result.content is not None
+    assert len(result.problems) == 1
+    (problem,) = result.problems
+    assert problem.severity is Severity.WARNING
+    assert str(problem).startswith(f"{root / file}:{line}: warning: ")
+    assert words in problem.message
+
+
+def test_the_valid_fixture_has_no_problem_at_all(valid_dir: Path) -> None:
+    result = load_content(valid_dir)
+    assert result.problems == []
+    assert result.content is not None
+
+
+def test_shipped_content_has_no_problem_but_placeholders() -> None:
+    result = load_content(SHIPPED)
+    assert result.errors == []
+    assert all("placeholder" in p.message for p in result.warnings), result.warnings
+
+
+def test_a_missing_menu_is_an_error(valid_dir: Path) -> None:
+    (valid_dir / "flows" / "menu.yaml").unlink()
+    result = load_content(valid_dir)
+    assert f"{valid_dir}/flows/menu.yaml:1: the main menu is missing" in str(result.errors[0])
+
+
+def test_a_missing_settings_file_is_named(valid_dir: Path) -> None:
+    (valid_dir / "settings.yaml").unlink()
+    result = load_content(valid_dir)
+    assert [str(p) for p in result.errors] == [
+        f"{valid_dir}/settings.yaml:1: settings.yaml is missing"
+    ]
+
+
+def test_default_locale_must_be_one_of_the_languages(valid_dir: Path) -> None:
+    result = load_content(valid_dir, default_locale="uk")
+    assert any(
+        str(p).startswith(f"{valid_dir}/settings.yaml:1: the default language 'uk'")
+        for p in result.errors
+    ), result.errors
+
+
+def test_a_flow_file_stray_at_the_top_is_pointed_out(valid_dir: Path) -> None:
+    (valid_dir / "feelings.yaml").write_text("start: a\n")
+    result = load_content(valid_dir)
+    assert [str(p) for p in result.warnings] == [
+        f"{valid_dir}/feelings.yaml:1: warning: this file is not read: flows belong in flows/, "
+        "other files are settings.yaml, system.yaml, triggers.yaml"
+    ]
+
+
+def test_yes_and_no_stay_words_not_booleans(valid_dir: Path) -> None:
+    menu = valid_dir / "flows" / "menu.yaml"
+    menu.write_text(menu.read_text().replace("en: Begin", "en: No"))
+    result = load_content(valid_dir)
+    assert result.problems == []
+    assert result.content is not None
+    assert result.content.menu_step.choices[0].label["en"] == "No"
+
+
+def test_a_comma_inside_braces_gets_a_hint_about_quotes(valid_dir: Path) -> None:
+    menu = valid_dir / "flows" / "menu.yaml"
+    menu.write_text(menu.read_text().replace("en: Begin}", "en: Yes, begin}"))
+    result = load_content(valid_dir)
+    assert any("put a text that has a comma in quotes" in str(p) for p in result.errors)
+
+
+def test_a_template_that_fails_only_when_rendered_is_caught(valid_dir: Path) -> None:
+    intro = valid_dir / "flows" / "intro.yaml"
+    intro.write_text(intro.read_text().replace("from {{ org_name }}", "{{ org_name.missing }}"))
+    result = load_content(valid_dir)
+    assert any(
+        str(p).startswith(f"{valid_dir}/flows/intro.yaml:7: cannot render") for p in result.errors
+    ), result.errors
+
+
+def test_every_problem_is_found_in_one_pass(tmp_path: Path) -> None:
+    root = copy_content(tmp_path, "bad_pattern", "unknown_topic")
+    result = load_content(root)
+    files = {Path(p.file).name for p in result.errors}
+    assert files == {"triggers.yaml", "intro.yaml"}
