@@ -427,7 +427,7 @@ class _Checker:
         elif self.system is not None:
             label = self.system.labels.back if spec.back else self.system.labels.menu
         else:
-            label = {self.loader.default_locale: "<"}
+            label = {}  # system.yaml is broken and reported; this content is never used
         return model.Choice(label=label, target=target)
 
     def _check_way_on(

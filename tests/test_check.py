@@ -149,3 +149,30 @@ def test_every_problem_is_found_in_one_pass(tmp_path: Path) -> None:
     result = load_content(root)
     files = {Path(p.file).name for p in result.errors}
     assert files == {"triggers.yaml", "intro.yaml"}
+
+
+def test_a_flow_defined_twice_is_an_error(valid_dir: Path) -> None:
+    intro = valid_dir / "flows" / "intro.yaml"
+    (valid_dir / "flows" / "intro.yml").write_text(intro.read_text())
+    result = load_content(valid_dir)
+    assert [str(p) for p in result.errors] == [
+        f"{valid_dir}/flows/intro.yml:1: flow 'intro' is defined twice "
+        f"(also {valid_dir}/flows/intro.yaml)"
+    ]
+
+
+def test_a_flow_file_name_that_cannot_be_a_name_is_an_error(valid_dir: Path) -> None:
+    (valid_dir / "flows" / "My Flow.yaml").write_text("start: a\n")
+    result = load_content(valid_dir)
+    assert [str(p) for p in result.errors] == [
+        f"{valid_dir}/flows/My Flow.yaml:1: the file name 'My Flow' cannot name a flow: "
+        "use lowercase letters, digits and _ (at most 32)"
+    ]
+
+
+def test_a_file_that_is_not_a_mapping_is_explained(valid_dir: Path) -> None:
+    (valid_dir / "system.yaml").write_text("- just\n- a list\n")
+    result = load_content(valid_dir)
+    assert [str(p) for p in result.errors] == [
+        f"{valid_dir}/system.yaml:1: expected keys and values at the top of the file"
+    ]
