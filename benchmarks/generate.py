@@ -43,10 +43,21 @@ def write_tree(
     )
     system = "".join(
         f"  {name}: {_label(name)}\n"
-        for name in ("not_understood", "something_went_wrong", "old_button", "step_gone")
+        for name in (
+            "not_understood",
+            "not_text",
+            "something_went_wrong",
+            "old_button",
+            "step_gone",
+        )
+    )
+    commands = "".join(
+        f"  {name}:\n    description: {_label(name)}\n"
+        for name in ("start", "menu", "back", "help", "language", "human", "privacy")
     )
     (root / "system.yaml").write_text(
-        f"messages:\n{system}labels:\n  back: {_label('back')}\n  menu: {_label('menu')}\n",
+        f"messages:\n{system}labels:\n  back: {_label('back')}\n  menu: {_label('menu')}\n"
+        f"commands:\n{commands}",
         encoding="utf-8",
     )
     (root / "triggers.yaml").write_text(

@@ -69,9 +69,24 @@ def _position(raw: Any) -> Position | None:
 
 @dataclass(frozen=True)
 class Start:
-    """/start, possibly from a deep link."""
+    """/start, possibly from a deep link. Starting afresh forgets the way back."""
 
     payload: str | None = None
+    choose_language: bool = False
+    """Show the language picker first (we do not know the person's language); its back
+    button then leads to where Start would have gone."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command such as /help or /privacy: opens what content links it to, keeping the way back."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Media:
+    """A sticker, voice, photo or location: something the engine cannot read."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +118,7 @@ class Show:
     """Show the current step again (after a restart, or a language change in the shell)."""
 
 
-Event = Start | Choose | Text | Back | Menu | Show
+Event = Start | Choose | Text | Back | Menu | Show | Command | Media
 
 
 # -- effects -----------------------------------------------------------------------------------
@@ -186,8 +201,13 @@ class _Turn:
 
     def handle(self, state: State, event: Event) -> Outcome:
         match event:
-            case Start(payload):
-                return self.start(state, payload)
+            case Start(payload, choose_language):
+                return self.start(state, payload, choose_language=choose_language)
+            case Command(name):
+                return self.command(state, name)
+            case Media():
+                self.notice("not_text", state.locale)
+                return self.show(state) if state.at else self.start(state, None)
             case Menu():
                 return self.show(State(locale=state.locale, at=self.content.menu))
             case Back():
@@ -201,13 +221,24 @@ class _Turn:
         msg = f"unknown event {type(event).__name__}"
         raise TypeError(msg)
 
-    def start(self, state: State, payload: str | None) -> Outcome:
+    def start(self, state: State, payload: str | None, *, choose_language: bool = False) -> Outcome:
         linked = self.content.links.get(payload) if payload else None
         if linked is not None:
-            return self.show(State(locale=state.locale, at=linked))
-        if state.at is None and self.content.welcome is not None:
-            return self.show(State(locale=state.locale, at=self.content.welcome))
-        return self.show(State(locale=state.locale, at=self.content.menu))
+            target = linked
+        elif state.at is None and self.content.welcome is not None:
+            target = self.content.welcome
+        else:
+            target = self.content.menu
+        picker = self.content.command_target("language") if choose_language else None
+        if picker is not None and picker != target:
+            return self.show(State(locale=state.locale, at=picker, history=(target,)))
+        return self.show(State(locale=state.locale, at=target))
+
+    def command(self, state: State, name: str) -> Outcome:
+        target = self.content.command_target(name)
+        if target is None:
+            return self.show(State(locale=state.locale, at=self.content.menu))
+        return self.follow(state, Target(Nav.GOTO, to=target))
 
     def back(self, state: State) -> Outcome:
         history = list(state.history)

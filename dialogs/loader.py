@@ -31,6 +31,10 @@ FLOWS_DIR = "flows"
 MAX_CALLBACK_DATA = 64
 MAX_LABEL = 40
 """A longer button label is cut off on a phone screen."""
+MAX_COMMAND = 256
+"""Telegram's limit for a command's description."""
+MAX_COMMAND = 256
+"""Telegram's limit for a command's description."""
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 PLACEHOLDER = "PLACEHOLDER"
@@ -231,6 +235,7 @@ class _Checker:
         flows = {fid: self._compile_flow(fid, flow, src) for fid, (flow, src) in self.flows}
         triggers = self._compile_triggers()
         links = self._compile_links()
+        self._check_command_links(links)
         welcome = self._welcome()
         self._check_reachable(flows, triggers, links, welcome)
         if system is None or model.MENU_FLOW not in flows:
@@ -254,8 +259,15 @@ class _Checker:
     # -- texts ---------------------------------------------------------------------------
 
     def _check_text(
-        self, source: Source, path: Path_, texts: Mapping[str, str], *, html: bool
+        self,
+        source: Source,
+        path: Path_,
+        texts: Mapping[str, str],
+        *,
+        html: bool,
+        limit: int = MAX_LABEL,
     ) -> None:
+        """Check one text in every language; `limit` is for plain texts (labels, commands)."""
         for locale in texts:
             if locale not in self.languages:
                 self.loader.error(
@@ -273,10 +285,10 @@ class _Checker:
                 )
         for locale, text in texts.items():
             if locale in self.languages:
-                self._check_template(source, (*path, locale), text, locale, html=html)
+                self._check_template(source, (*path, locale), text, locale, html=html, limit=limit)
 
     def _check_template(
-        self, source: Source, path: Path_, text: str, locale: str, *, html: bool
+        self, source: Source, path: Path_, text: str, locale: str, *, html: bool, limit: int
     ) -> None:
         if PLACEHOLDER in text:
             self.loader.warn(source, source.text_line(path), "placeholder: put the real words here")
@@ -301,12 +313,12 @@ class _Checker:
                 return
             if html and not self._check_rendered_html(source, path, rendered):
                 return
-            if not html and len(rendered) > MAX_LABEL:
+            if not html and len(rendered) > limit:
+                what = "button label" if limit == MAX_LABEL else "text"
                 self.loader.error(
                     source,
                     source.text_line(path),
-                    f"this button label is {len(rendered)} characters; at most {MAX_LABEL} "
-                    "fit on a phone screen",
+                    f"this {what} is {len(rendered)} characters; at most {limit} fit",
                 )
                 return
             if not rendered:
@@ -365,7 +377,27 @@ class _Checker:
             self._check_text(source, ("messages", name), texts, html=True)
         for name, texts in labels.items():
             self._check_text(source, ("labels", name), texts, html=False)
-        return model.System(messages=messages, labels=labels)
+        commands = {}
+        for name, command in self.system.commands:
+            path: Path_ = ("commands", name, "description")
+            self._check_text(source, path, command.description, html=False, limit=MAX_COMMAND)
+            commands[name] = model.Command(description=command.description, link=command.link)
+        return model.System(messages=messages, labels=labels, commands=commands)
+
+    def _check_command_links(self, links: Mapping[str, model.Position]) -> None:
+        if self.system is None:
+            return
+        source = self.loader.sources[self.loader.display(SYSTEM_FILE)]
+        for name, command in self.system.commands:
+            if command.link is None or command.link in self.loader.broken_flows:
+                continue
+            if command.link not in links:
+                self.loader.error(
+                    source,
+                    source.line(("commands", name, "link")),
+                    f"/{name} opens '{command.link}', which is neither a flow nor a step's link"
+                    + self._suggest(command.link, links),
+                )
 
     def _welcome(self) -> model.Position | None:
         welcome = self.settings.welcome
@@ -712,4 +744,6 @@ _KNOWN_KEYS = sorted(
     | {name for cls in (schema.Step, schema.Choice, schema.Trigger) for name in cls.model_fields}
     | set(schema.Messages.model_fields)
     | set(schema.Labels.model_fields)
+    | set(schema.Commands.model_fields)
+    | set(schema.Command.model_fields)
 )

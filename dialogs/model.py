@@ -81,9 +81,16 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class Command:
+    description: Texts
+    link: str | None = None
+
+
+@dataclass(frozen=True)
 class System:
     messages: Mapping[str, Texts]
     labels: Mapping[str, Texts]
+    commands: Mapping[str, Command] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,13 @@ class Content:
     def find(self, at: Position) -> Step | None:
         flow = self.flows.get(at.flow)
         return flow.steps.get(at.step) if flow else None
+
+    def command_target(self, name: str) -> Position | None:
+        """Where a command (/help, /language, ...) leads, as content says."""
+        command = self.system.commands.get(name)
+        if command is None or command.link is None:
+            return None
+        return self.links.get(command.link)
 
     def locale_or_default(self, locale: str | None) -> str:
         return locale if locale is not None and locale in self.languages else self.default_locale

@@ -163,6 +163,7 @@ class Settings(_Strict):
 
 class Messages(_Strict):
     not_understood: Text = Field(description="Typed text the current step does not expect.")
+    not_text: Text = Field(description="A sticker, voice, photo or location where text fits.")
     something_went_wrong: Text = Field(description="The bot failed; offered with a way to menu.")
     old_button: Text = Field(description="A button from an older message was pressed.")
     step_gone: Text = Field(description="The content changed and the person's step is gone.")
@@ -173,11 +174,31 @@ class Labels(_Strict):
     menu: Text = Field(description="The words on every menu button.")
 
 
+class Command(_Strict):
+    description: Text = Field(description="Shown in Telegram's command menu (at most 256).")
+    link: str | None = Field(
+        default=None, description="What the command opens: a flow's name or a step's link."
+    )
+
+
+class Commands(_Strict):
+    """The bot's commands. What each does is fixed; its words and what it opens are yours."""
+
+    start: Command
+    menu: Command
+    back: Command
+    help: Command
+    language: Command
+    human: Command
+    privacy: Command
+
+
 class System(_Strict):
     """system.yaml: what the bot says outside the flows."""
 
     messages: Messages
     labels: Labels
+    commands: Commands
 
 
 class Trigger(Target):

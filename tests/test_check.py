@@ -176,3 +176,13 @@ def test_a_file_that_is_not_a_mapping_is_explained(valid_dir: Path) -> None:
     assert [str(p) for p in result.errors] == [
         f"{valid_dir}/system.yaml:1: expected keys and values at the top of the file"
     ]
+
+
+def test_a_command_that_opens_nothing_is_an_error(valid_dir: Path) -> None:
+    system = valid_dir / "system.yaml"
+    system.write_text(system.read_text().replace("link: intro}", "link: intor}", 1))
+    result = load_content(valid_dir)
+    assert [str(p) for p in result.errors] == [
+        f"{valid_dir}/system.yaml:14: /help opens 'intor', which is neither a flow nor a "
+        "step's link; did you mean 'intro'?"
+    ]

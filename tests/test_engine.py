@@ -12,7 +12,9 @@ from dialogs import (
     AskPerson,
     Back,
     Choose,
+    Command,
     Content,
+    Media,
     Menu,
     Nav,
     Position,
@@ -264,3 +266,43 @@ def test_start_event_after_a_reload_with_a_valid_link_goes_there(small: Content)
 def test_text_before_any_start_opens_the_welcome(small: Content) -> None:
     outcome = step(small, State(locale="en"), Text("hi"))
     assert outcome.state.at == Position("intro", "first")
+
+
+def test_a_command_opens_its_link_and_back_returns_where_the_person_was(small: Content) -> None:
+    talk = Conversation(small)
+    talk.start("second-step")
+    talk.send(Command("help"))
+    assert talk.state.at == Position("intro", "first")
+    talk.back()
+    assert talk.state.at == Position("intro", "second")
+
+
+def test_a_sticker_or_voice_gets_a_kind_answer_and_the_current_step(small: Content) -> None:
+    talk = Conversation(small)
+    talk.start()
+    talk.send(Media())
+    assert talk.notices == ["not_text"]
+    assert talk.text.startswith("First")
+
+
+def test_a_first_start_in_an_unknown_language_asks_for_it_then_goes_on(
+    small: Content,
+) -> None:
+    talk = Conversation(small)
+    talk.send(Start(choose_language=True))
+    # The fixture's /language links to the intro flow; the welcome is intro too, so the picker
+    # is skipped rather than shown twice.
+    assert talk.state.at == Position("intro", "first")
+    assert talk.state.history == ()
+
+
+def test_the_shipped_language_picker_comes_first_and_back_leads_to_the_welcome(
+    shipped: Content,
+) -> None:
+    talk = Conversation(shipped, locale="be")
+    talk.send(Start(choose_language=True))
+    assert talk.state.at == Position("language", "choose")
+    talk.press("English")
+    assert talk.effects == (SetLanguage("en"),)
+    assert talk.state.at == Position("welcome", "hello")
+    assert talk.text.startswith("Hello")
