@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.health import is_alive
+from bot.logs import configure as configure_logging
 from bot.simulator import Simulator
 from dialogs import load_content
 from dialogs.schema import FILE_MODELS
@@ -18,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="volnyja-bot", description="A support bot for people coming back after prison."
     )
     commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("run", help="apply migrations and run the Telegram bot (long polling)")
+    commands.add_parser("health", help="exit 0 if a running bot is alive (for HEALTHCHECK)")
 
     check = commands.add_parser("check", help="validate the content; exit 1 on any error")
     check.add_argument("directory", nargs="?", type=Path, help="content directory (CONTENT_DIR)")
@@ -40,16 +46,42 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "schema":
         return schema_command(args.kind, args.write_to)
+    if args.command == "health":
+        return 0 if is_alive() else 1
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
+    if args.command == "run":
+        try:
+            return run_command(settings)
+        except SettingsError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     if args.command == "check":
         return check_command(settings, args.directory, strict=args.strict)
     if args.command == "chat":
         return chat_command(settings, args.content, args.locale, args.name)
     return 2
+
+
+def run_command(settings: Settings) -> int:
+    settings.token()  # fail early and clearly, before touching the database
+    configure_logging(settings.log_level)
+    result = load_content(settings.CONTENT_DIR, default_locale=settings.DEFAULT_LOCALE)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if result.content is None:
+        print("the bot does not start with broken content: fix the lines above", file=sys.stderr)
+        return 1
+    # aiogram takes seconds to import: only `run` pays for it, check and chat start at once.
+    from bot.app import run_polling  # noqa: PLC0415
+    from bot.migrate import upgrade  # noqa: PLC0415
+
+    upgrade(settings.DATABASE_URL)
+    asyncio.run(run_polling(settings, result.content))
+    return 0
 
 
 def check_command(settings: Settings, directory: Path | None, *, strict: bool) -> int:

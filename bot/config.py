@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,8 +23,8 @@ class Settings(BaseSettings):
     )
 
     BOT_TOKEN: SecretStr | None = None
-    TELEGRAM_API_URL: str = OFFICIAL_API_URL
-    DATABASE_URL: str = "sqlite+aiosqlite:///data/bot.db"
+    TELEGRAM_API_URL: str = Field(default=OFFICIAL_API_URL, pattern=r"^https?://\S+$")
+    DATABASE_URL: str = Field(default="sqlite+aiosqlite:///data/bot.db", pattern=r"^[a-z0-9+]+://")
     CONTENT_DIR: Path = Path("content")
     VOLUNTEER_CHAT_ID: int | None = None
     ADMIN_IDS: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
@@ -50,6 +51,22 @@ class Settings(BaseSettings):
     @property
     def log_level(self) -> int:
         return logging.getLevelNamesMapping()[self.LOG_LEVEL]
+
+    def token(self) -> str:
+        """The bot token, or SettingsError saying where to get one."""
+        if self.BOT_TOKEN is None or not self.BOT_TOKEN.get_secret_value().strip():
+            msg = (
+                "setting BOT_TOKEN: required to run the bot; get one from @BotFather in "
+                "Telegram (/newbot) and put BOT_TOKEN=... in .env"
+            )
+            raise SettingsError(msg)
+        return self.BOT_TOKEN.get_secret_value().strip()
+
+    def pseudonym_key(self) -> bytes:
+        """PSEUDONYM_KEY, or one derived from the token (a new token then means new pseudonyms)."""
+        if self.PSEUDONYM_KEY is not None and self.PSEUDONYM_KEY.get_secret_value():
+            return self.PSEUDONYM_KEY.get_secret_value().encode()
+        return hmac.new(self.token().encode(), b"volnyja-bot pseudonym key", "sha256").digest()
 
 
 def load_settings(**overrides: Any) -> Settings:

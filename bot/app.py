@@ -1,0 +1,100 @@
+"""The composition root: everything is built here from Settings, and nothing at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.conversations import Conversations
+from bot.db import create_engine, create_sessionmaker
+from bot.effects import Effects
+from bot.handlers import dialog, errors
+from bot.health import HEARTBEAT_FILE, heartbeat
+from bot.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
+from bot.privacy import Pseudonymizer
+from bot.retry import RetryMiddleware
+from bot.storage import SqlStorage
+from bot.telegram_io import PARSE_MODE
+from dialogs import Content
+
+log = logging.getLogger(__name__)
+
+MENU_COMMANDS = ("menu", "back", "help", "language", "human", "privacy")
+"""The commands shown in Telegram's menu, in this order (/start is always there)."""
+
+
+def create_bot(settings: Settings) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_URL))
+    session.middleware(RetryMiddleware())
+    return Bot(
+        token=settings.token(), session=session, default=DefaultBotProperties(parse_mode=PARSE_MODE)
+    )
+
+
+def create_dispatcher(
+    *,
+    content: Content,
+    sessions: async_sessionmaker[AsyncSession],
+    pseudonyms: Pseudonymizer,
+    effects: Effects | None = None,
+) -> Dispatcher:
+    dispatcher = Dispatcher(
+        storage=SqlStorage(sessions, pseudonyms), events_isolation=ChatIsolation()
+    )
+    dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
+    dispatcher.update.outer_middleware(TurnMiddleware(pseudonyms))
+    dispatcher["conversations"] = Conversations(content, effects or Effects())
+    dispatcher.include_routers(errors.create_router(), dialog.create_router())
+    return dispatcher
+
+
+async def set_commands(bot: Bot, content: Content) -> None:
+    """The command menu in every language, and the default language for everyone else."""
+    for locale in (*content.languages, None):
+        shown = locale or content.default_locale
+        commands = [
+            BotCommand(
+                command=name,
+                description=content.renderer.label(
+                    content.system.commands[name].description, shown
+                ),
+            )
+            for name in MENU_COMMANDS
+        ]
+        await bot.set_my_commands(commands, language_code=locale)
+
+
+async def run_polling(settings: Settings, content: Content) -> None:
+    engine = create_engine(settings.DATABASE_URL)
+    bot = create_bot(settings)
+    dispatcher = create_dispatcher(
+        content=content,
+        sessions=create_sessionmaker(engine),
+        pseudonyms=Pseudonymizer(settings.pseudonym_key()),
+    )
+    beating = asyncio.create_task(heartbeat())
+    try:
+        await set_commands(bot, content)
+        log.info("bot.started mode=polling")
+        await dispatcher.start_polling(
+            bot,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+            handle_signals=True,
+            close_bot_session=True,
+        )
+    finally:
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
+        await asyncio.to_thread(HEARTBEAT_FILE.unlink, missing_ok=True)
+        await engine.dispose()
+        log.info("bot.stopped")

@@ -1,0 +1,82 @@
+"""Steps a person's conversation: stored state in, engine, state out, effects, replies sent."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.fsm.context import FSMContext
+
+import dialogs
+from bot.effects import Effects
+from bot.middlewares import Turn
+from bot.telegram_io import PARSE_MODE, keyboard
+from dialogs import Content, Outcome, Reply, State
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "dialog"
+"""Where the engine's state lives inside the FSM data."""
+
+
+class Conversations:
+    def __init__(self, content: Content, effects: Effects) -> None:
+        self.content = content
+        self.effects = effects
+
+    def fresh_state(self, language_code: str | None) -> tuple[State, bool]:
+        """A first-time person: their Telegram language if we have it, else the default one.
+
+        The flag says whether we know their language or should ask.
+        """
+        code = (language_code or "").split("-")[0].lower()
+        if code in self.content.languages:
+            return State(locale=code), True
+        return State(locale=self.content.default_locale), False
+
+    async def step(self, turn: Turn, event: dialogs.Event) -> Outcome:
+        stored = (await turn.fsm.get_data()).get(STATE_KEY)
+        if stored is None:
+            state, known = self.fresh_state(turn.language_code)
+            if isinstance(event, dialogs.Start) and not known:
+                event = dialogs.Start(event.payload, choose_language=True)
+        else:
+            state = State.from_json(stored, default_locale=self.content.default_locale)
+        outcome = dialogs.step(self.content, state, event, first_name=turn.first_name)
+        await turn.fsm.set_data({STATE_KEY: outcome.state.to_json()})
+        await turn.people.mark_active(turn.pseudonym)
+        await self.effects.carry_out(turn, outcome.effects)
+        log.debug(
+            "dialog.step person=%s event=%s at=%s",
+            turn.pseudonym,
+            type(event).__name__,
+            f"{outcome.state.at.flow}.{outcome.state.at.step}" if outcome.state.at else "-",
+        )
+        return outcome
+
+    async def send(self, turn: Turn, replies: Iterable[Reply]) -> None:
+        """Send replies in order; if the person blocked the bot, record it and stop."""
+        for reply in replies:
+            try:
+                await turn.bot.send_message(
+                    chat_id=turn.chat_id,
+                    text=reply.text,
+                    parse_mode=PARSE_MODE,
+                    reply_markup=keyboard(reply),
+                )
+            except TelegramForbiddenError:
+                await turn.people.mark_blocked(turn.pseudonym)
+                log.info("person.blocked_bot person=%s", turn.pseudonym)
+                return
+
+    async def answer(self, turn: Turn, event: dialogs.Event) -> None:
+        outcome = await self.step(turn, event)
+        await self.send(turn, outcome.replies)
+
+    async def locale_of(self, fsm: FSMContext | None, language_code: str | None) -> str:
+        """The person's language for a message outside the engine (an apology after an error)."""
+        stored = (await fsm.get_data()).get(STATE_KEY) if fsm is not None else None
+        if stored is None:
+            return self.fresh_state(language_code)[0].locale
+        return State.from_json(stored, default_locale=self.content.default_locale).locale

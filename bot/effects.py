@@ -1,0 +1,50 @@
+"""Carrying out what the engine asked for. Each effect is data; this is where it becomes action."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Protocol
+
+import dialogs
+
+if TYPE_CHECKING:
+    from bot.middlewares import Turn
+
+log = logging.getLogger(__name__)
+
+
+class EffectHandler(Protocol):
+    async def __call__(self, turn: Turn, effect: dialogs.Effect) -> None: ...
+
+
+async def log_request(turn: Turn, effect: dialogs.Effect) -> None:
+    """Until handoff and chat clearing are built, a request is recorded as an event only."""
+    log.info("effect.%s person=%s", type(effect).__name__, turn.pseudonym)
+
+
+async def forget_person(turn: Turn, effect: dialogs.Effect) -> None:
+    """Erase what is stored under the person's pseudonym: conversation state and record."""
+    await turn.fsm.clear()
+    await turn.people.forget(turn.pseudonym)
+    log.info("person.forgotten person=%s", turn.pseudonym)
+
+
+async def nothing_more(turn: Turn, effect: dialogs.Effect) -> None:
+    """The language is part of the conversation state, which is saved already."""
+
+
+class Effects:
+    """Dispatches each effect to its handler; a feature replaces its handler when it lands."""
+
+    def __init__(self, handlers: dict[type[dialogs.Effect], EffectHandler] | None = None) -> None:
+        self._handlers: dict[type[dialogs.Effect], EffectHandler] = {
+            dialogs.SetLanguage: nothing_more,
+            dialogs.ForgetMe: forget_person,
+            dialogs.AskPerson: log_request,
+            dialogs.ClearChat: log_request,
+            **(handlers or {}),
+        }
+
+    async def carry_out(self, turn: Turn, effects: tuple[dialogs.Effect, ...]) -> None:
+        for effect in effects:
+            await self._handlers[type(effect)](turn, effect)

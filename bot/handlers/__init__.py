@@ -1,0 +1,1 @@
+"""Routers, one per feature; the composition root includes them in order."""

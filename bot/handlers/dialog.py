@@ -1,0 +1,91 @@
+"""The person's side of the bot: commands, typed words, other messages and button presses.
+
+Thin on purpose: each handler turns Telegram input into an engine event and hands it on.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command as CommandFilter
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+
+import dialogs
+from bot.conversations import Conversations
+from bot.middlewares import Turn
+from bot.telegram_io import MENU_DATA, event_from_message, toast
+
+log = logging.getLogger(__name__)
+
+OPENING_COMMANDS = ("help", "language", "human", "privacy")
+
+
+def create_router() -> Router:
+    """A new router each time: a Dispatcher (and so a restart in tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_menu, CommandFilter("menu"))
+    router.message.register(on_back, CommandFilter("back"))
+    router.message.register(on_opening_command, CommandFilter(*OPENING_COMMANDS))
+    router.message.register(on_anything_else)
+    router.callback_query.register(on_menu_button, F.data == MENU_DATA)
+    router.callback_query.register(on_choice)
+    return router
+
+
+async def on_start(
+    message: Message, command: CommandObject, turn: Turn, conversations: Conversations
+) -> None:
+    await conversations.answer(turn, dialogs.Start(command.args or None))
+
+
+async def on_menu(message: Message, turn: Turn, conversations: Conversations) -> None:
+    await conversations.answer(turn, dialogs.Menu())
+
+
+async def on_back(message: Message, turn: Turn, conversations: Conversations) -> None:
+    await conversations.answer(turn, dialogs.Back())
+
+
+async def on_opening_command(
+    message: Message, command: CommandObject, turn: Turn, conversations: Conversations
+) -> None:
+    await conversations.answer(turn, dialogs.Command(command.command))
+
+
+async def on_anything_else(message: Message, turn: Turn, conversations: Conversations) -> None:
+    """Typed words go to triggers then the step; stickers, voice, photos get a kind answer."""
+    await conversations.answer(turn, event_from_message(message))
+
+
+async def on_menu_button(callback: CallbackQuery, turn: Turn, conversations: Conversations) -> None:
+    await callback.answer()
+    await _drop_keyboard(callback)
+    await conversations.answer(turn, dialogs.Menu())
+
+
+async def on_choice(callback: CallbackQuery, turn: Turn, conversations: Conversations) -> None:
+    outcome = await conversations.step(turn, dialogs.Choose(callback.data or ""))
+    old = [r for r in outcome.replies if r.notice == "old_button"]
+    # Always acknowledged; an old button's gentle answer shows as a short note on the screen.
+    await callback.answer(text=toast(old[0].text) if old else None)
+    await _drop_keyboard(callback)
+    await conversations.send(turn, [r for r in outcome.replies if r.notice != "old_button"])
+
+
+async def _drop_keyboard(callback: CallbackQuery) -> None:
+    """The pressed message keeps its words but loses its buttons: the chat reads as a talk."""
+    message = callback.message
+    if message is None or isinstance(message, InaccessibleMessage) or message.reply_markup is None:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as exc:
+        # Too old to edit, or already without buttons: nothing a person would miss.
+        log.debug("dialog.keyboard_kept reason=%s", type(exc).__name__)

@@ -1,0 +1,107 @@
+"""Per-update plumbing: one chat at a time, one database transaction, one Turn for handlers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.dispatcher.middlewares.user_context import EVENT_CHAT_KEY, EVENT_FROM_USER_KEY
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
+from aiogram.types import Chat, TelegramObject, User
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.privacy import Pseudonymizer
+from bot.repositories import People
+
+SESSION_KEY = "db_session"
+TURN_KEY = "turn"
+FSM_KEY = "state"
+"""aiogram's own name for the FSMContext in handler data."""
+
+
+class ChatIsolation(BaseEventIsolation):
+    """Updates of one chat run one after another (no lost state); other chats run alongside.
+
+    Unlike aiogram's SimpleEventIsolation, a lock nobody waits for is dropped, so memory does
+    not grow with every person who ever wrote.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[StorageKey, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    @property
+    def active(self) -> int:
+        return len(self._locks)
+
+    async def close(self) -> None:
+        self._locks.clear()
+
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DatabaseMiddleware(BaseMiddleware):
+    """Owns the transaction of an update: commit when the handler succeeds, else roll back."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self._sessions() as session, session.begin():
+            data[SESSION_KEY] = session
+            return await handler(event, data)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Everything a handler needs about the person it is answering, and nothing stored."""
+
+    bot: Bot
+    chat_id: int
+    pseudonym: str
+    first_name: str
+    language_code: str | None
+    fsm: FSMContext
+    people: People
+
+
+class TurnMiddleware(BaseMiddleware):
+    """Builds the Turn for private chats; the pseudonym is all that leaves this update."""
+
+    def __init__(self, pseudonyms: Pseudonymizer) -> None:
+        self._pseudonyms = pseudonyms
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get(EVENT_FROM_USER_KEY)
+        chat: Chat | None = data.get(EVENT_CHAT_KEY)
+        fsm: FSMContext | None = data.get(FSM_KEY)
+        if user is not None and chat is not None and chat.type == "private" and fsm is not None:
+            data[TURN_KEY] = Turn(
+                bot=data["bot"],
+                chat_id=chat.id,
+                pseudonym=self._pseudonyms.person(user.id),
+                first_name=user.first_name,
+                language_code=user.language_code,
+                fsm=fsm,
+                people=People(data[SESSION_KEY]),
+            )
+        return await handler(event, data)

@@ -1,0 +1,20 @@
+"""Pseudonyms: what the bot stores and logs is keyed by a keyed hash, never by a Telegram id."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+
+class Pseudonymizer:
+    """HMAC-SHA256 of an id with a secret key: stable for one key, unlinkable without it."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def of(self, *parts: int | str | None) -> str:
+        message = ":".join("" if p is None else str(p) for p in parts).encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+    def person(self, user_id: int) -> str:
+        return self.of("user", user_id)

@@ -1,0 +1,139 @@
+"""The real Dispatcher with a mocked session, and a way to play a person in a private chat."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import SendMessage
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    Sticker,
+    Update,
+    User,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import create_dispatcher
+from bot.db import create_engine, create_sessionmaker
+from bot.privacy import Pseudonymizer
+from bot.retry import RetryMiddleware
+from dialogs import Content
+from tests.mocked_session import BOT_USER, MockedSession
+
+PSEUDONYM_KEY = b"test pseudonym key"
+
+
+@dataclass
+class Sleeps:
+    """Instead of waiting, remember how long the bot would have waited."""
+
+    waited: list[float] = field(default_factory=list)
+
+    async def __call__(self, seconds: float) -> None:
+        self.waited.append(seconds)
+
+
+class Harness:
+    def __init__(self, content: Content, database_url: str) -> None:
+        self.content = content
+        self.engine: AsyncEngine = create_engine(database_url)
+        self.session = MockedSession()
+        self.sleeps = Sleeps()
+        self.session.middleware(RetryMiddleware(sleep=self.sleeps))
+        self.bot = Bot("42:TEST", session=self.session)
+        self.pseudonyms = Pseudonymizer(PSEUDONYM_KEY)
+        self.dispatcher: Dispatcher = self.restart()
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+
+    def restart(self) -> Dispatcher:
+        """A new Dispatcher on the same database: what a process restart looks like."""
+        self.dispatcher = create_dispatcher(
+            content=self.content,
+            sessions=create_sessionmaker(self.engine),
+            pseudonyms=Pseudonymizer(PSEUDONYM_KEY),
+        )
+        return self.dispatcher
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def feed(self, **event: Any) -> None:
+        update = Update(update_id=next(self._update_ids), **event)
+        await self.dispatcher.feed_update(self.bot, update)
+
+    def _message(self, user: User, **fields: Any) -> Message:
+        return Message(
+            message_id=next(self._message_ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=user.id, type="private", first_name=user.first_name),
+            from_user=user,
+            **fields,
+        )
+
+    async def say(self, user: User, text: str) -> None:
+        await self.feed(message=self._message(user, text=text))
+
+    async def sticker(self, user: User) -> None:
+        sticker = Sticker(
+            file_id="s1",
+            file_unique_id="u1",
+            type="regular",
+            width=512,
+            height=512,
+            is_animated=False,
+            is_video=False,
+        )
+        await self.feed(message=self._message(user, sticker=sticker))
+
+    async def press(self, user: User, label: str, on: SendMessage | None = None) -> None:
+        """Press the button with `label` on a message the bot sent (default: the last one)."""
+        sent = on or self.last_to(user)
+        markup = sent.reply_markup
+        assert isinstance(markup, InlineKeyboardMarkup), "that message has no buttons"
+        buttons = [b for row in markup.inline_keyboard for b in row]
+        matching = [b for b in buttons if label in b.text]
+        assert len(matching) == 1, [b.text for b in buttons]
+        message = Message(
+            message_id=next(self._message_ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=user.id, type="private"),
+            from_user=BOT_USER,
+            text=sent.text,
+            reply_markup=markup,
+        )
+        query = CallbackQuery(
+            id=str(next(self._update_ids)),
+            from_user=user,
+            chat_instance="ci",
+            data=matching[0].callback_data,
+            message=message,
+        )
+        await self.feed(callback_query=query)
+
+    def to(self, user: User) -> list[SendMessage]:
+        return [m for m in self.session.sent() if int(m.chat_id) == user.id]
+
+    def last_to(self, user: User) -> SendMessage:
+        sent = self.to(user)
+        assert sent, "the bot sent nothing to this person"
+        return sent[-1]
+
+    def labels(self, message: SendMessage) -> list[str]:
+        markup = message.reply_markup
+        if not isinstance(markup, InlineKeyboardMarkup):
+            return []
+        return [b.text for row in markup.inline_keyboard for b in row]
+
+
+def person(
+    user_id: int = 5551234, first_name: str = "Ales", language_code: str | None = "en"
+) -> User:
+    return User(id=user_id, is_bot=False, first_name=first_name, language_code=language_code)

@@ -1,0 +1,82 @@
+"""A Bot API session that answers in-process, like aiogram's own MockedSession in its tests.
+
+Only the HTTP session is replaced: the Bot, the Dispatcher, the routers and middlewares are the
+real ones. Every request is recorded; errors can be queued per method; other calls get a
+plausible Telegram result.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict, deque
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+BOT_USER = User(id=42, is_bot=True, first_name="Helper", username="helper_bot")
+
+
+class MockedSession(BaseSession):
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[TelegramMethod[Any]] = []
+        self.errors: defaultdict[type, deque[Exception]] = defaultdict(deque)
+        self._ids = itertools.count(1000)
+
+    def fail(self, method: type[TelegramMethod[Any]], *errors: Exception) -> None:
+        """The next calls of `method` raise these errors, in order."""
+        self.errors[method].extend(errors)
+
+    def sent(self, method: type[TelegramMethod[Any]] = SendMessage) -> list[Any]:
+        return [r for r in self.requests if isinstance(r, method)]
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
+    ) -> Any:
+        self.requests.append(method)
+        queued = self.errors.get(type(method))
+        if queued:
+            raise queued.popleft()
+        if isinstance(method, SendMessage):
+            return Message(
+                message_id=next(self._ids),
+                date=datetime.now(UTC),
+                chat=Chat(id=int(method.chat_id), type="private"),
+                from_user=BOT_USER,
+                text=method.text,
+                reply_markup=method.reply_markup
+                if isinstance(method.reply_markup, InlineKeyboardMarkup)
+                else None,
+            )
+        if isinstance(method, EditMessageReplyMarkup | EditMessageText | AnswerCallbackQuery):
+            return True
+        return True
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,  # noqa: ASYNC109 - aiogram's signature
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        yield b""
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,230 @@
+"""The bot through aiogram's real Dispatcher: what a person sends, what Telegram is asked to do."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, SendMessage, SetMyCommands
+
+from bot.app import set_commands
+from bot.migrate import upgrade
+from dialogs import Content
+from tests.bot_harness import Harness, person
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / "bot.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+async def bot(shipped: Content, database: Path) -> AsyncIterator[Harness]:
+    harness = Harness(shipped, f"sqlite+aiosqlite:///{database}")
+    yield harness
+    await harness.close()
+
+
+async def test_first_start_welcomes_the_person_by_name_escaped(bot: Harness) -> None:
+    anna = person(first_name="<Anna & Co>")
+    await bot.say(anna, "/start")
+    welcome = bot.last_to(anna)
+    assert welcome.text.startswith("Hello, &lt;Anna &amp; Co&gt;.")
+    assert welcome.parse_mode == "HTML"
+    assert bot.labels(welcome) == ["Next", "Мова / Язык / Language", "Talk to a person"]
+
+
+async def test_a_person_whose_language_we_lack_is_asked_first(bot: Harness) -> None:
+    hans = person(language_code="de")
+    await bot.say(hans, "/start")
+    assert bot.labels(bot.last_to(hans))[:3] == ["Беларуская", "Русский", "English"]
+    await bot.press(hans, "English")
+    assert bot.last_to(hans).text.startswith("Hello, Ales.")
+
+
+async def test_russian_telegram_gets_russian(bot: Harness) -> None:
+    ivan = person(language_code="ru")
+    await bot.say(ivan, "/start")
+    assert bot.last_to(ivan).text.startswith("Здравствуйте, Ales.")
+
+
+async def test_a_pressed_choice_is_acknowledged_and_loses_its_keyboard(bot: Harness) -> None:
+    ales = person()
+    await bot.say(ales, "/start")
+    await bot.press(ales, "Next")
+    assert len(bot.session.sent(AnswerCallbackQuery)) == 1
+    assert bot.session.sent(AnswerCallbackQuery)[0].text is None
+    edits = bot.session.sent(EditMessageReplyMarkup)
+    assert len(edits) == 1
+    assert edits[0].reply_markup is None
+    assert bot.last_to(ales).text.startswith("What feels closest right now?")
+
+
+async def test_a_button_from_an_old_message_gets_a_gentle_note_and_the_current_step(
+    bot: Harness,
+) -> None:
+    ales = person()
+    await bot.say(ales, "/start")
+    welcome = bot.last_to(ales)
+    await bot.press(ales, "Next")
+    await bot.press(ales, "Talk to a person", on=welcome)
+    answer = bot.session.sent(AnswerCallbackQuery)[-1]
+    assert answer.text == "That button is from an older message. Here is where we are now."
+    assert bot.last_to(ales).text.startswith("What feels closest right now?")
+
+
+async def test_a_sticker_gets_a_kind_answer_not_silence(bot: Harness) -> None:
+    ales = person()
+    await bot.say(ales, "/start")
+    await bot.sticker(ales)
+    texts = [m.text for m in bot.to(ales)[-2:]]
+    assert texts[0].startswith("For now I understand only buttons and text.")
+    assert texts[1].startswith("Hello, Ales.")
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/menu", "What feels closest right now?"),
+        ("/help", "I am a scripted helper of the Volnyja initiative."),
+        ("/language", "Choose a language."),
+        ("/human", "I will let the volunteers know"),
+        ("/privacy", "I do not keep your messages."),
+        ("/start feelings", "How are you right now?"),
+    ],
+)
+async def test_commands_open_what_content_links_them_to(
+    bot: Harness, command: str, expected: str
+) -> None:
+    ales = person()
+    await bot.say(ales, "/start")
+    await bot.say(ales, command)
+    assert bot.last_to(ales).text.startswith(expected)
+
+
+async def test_back_returns_after_a_command(bot: Harness) -> None:
+    ales = person()
+    await bot.say(ales, "/start feelings")
+    await bot.say(ales, "/privacy")
+    await bot.say(ales, "/back")
+    assert bot.last_to(ales).text.startswith("How are you right now?")
+
+
+async def test_typed_words_go_through_triggers_first(bot: Harness) -> None:
+    ales = person()
+    await bot.say(ales, "/start feelings")
+    await bot.say(ales, "I want to talk to a real person")
+    assert bot.last_to(ales).text.startswith("I will let the volunteers know")
+
+
+async def test_the_conversation_continues_after_a_restart(bot: Harness) -> None:
+    ales = person()
+    await bot.say(ales, "/start feelings")
+    await bot.press(ales, "Hard to say")
+    bot.restart()
+    await bot.say(ales, "I cannot sleep")
+    assert bot.last_to(ales).text.startswith("Thank you. Sometimes just naming")
+
+
+async def test_a_failing_handler_apologises_with_a_way_to_the_menu_and_keeps_running(
+    bot: Harness,
+) -> None:
+    ales = person()
+    await bot.say(ales, "/start")
+    bot.session.fail(
+        SendMessage, TelegramBadRequest(method=SendMessage(chat_id=1, text="x"), message="boom")
+    )
+    await bot.say(ales, "/menu")
+    apology = bot.last_to(ales)
+    assert (
+        apology.text == "Something went wrong on my side. I am sorry. You have not lost anything."
+    )
+    assert bot.labels(apology) == ["☰ Menu"]
+    await bot.press(ales, "Menu")
+    assert bot.last_to(ales).text.startswith("What feels closest right now?")
+
+
+async def test_too_many_requests_is_waited_out_and_the_message_arrives(bot: Harness) -> None:
+    ales = person()
+    method = SendMessage(chat_id=1, text="x")
+    bot.session.fail(
+        SendMessage,
+        TelegramRetryAfter(method=method, message="Too Many Requests", retry_after=3),
+        TelegramRetryAfter(method=method, message="Too Many Requests", retry_after=1),
+    )
+    await bot.say(ales, "/start")
+    assert bot.sleeps.waited == [3.0, 1.0]
+    assert bot.last_to(ales).text.startswith("Hello, Ales.")
+
+
+async def test_server_and_network_errors_are_retried_with_backoff(bot: Harness) -> None:
+    ales = person()
+    method = SendMessage(chat_id=1, text="x")
+    bot.session.fail(
+        SendMessage,
+        TelegramServerError(method=method, message="Bad Gateway"),
+        TelegramNetworkError(method=method, message="connection reset"),
+        TelegramServerError(method=method, message="Internal Server Error"),
+    )
+    await bot.say(ales, "/start")
+    assert bot.sleeps.waited == [0.5, 1.0, 2.0]
+    assert bot.last_to(ales).text.startswith("Hello, Ales.")
+
+
+async def test_a_person_who_blocked_the_bot_is_recorded_and_not_retried(
+    bot: Harness, database: Path
+) -> None:
+    ales = person()
+    method = SendMessage(chat_id=1, text="x")
+    bot.session.fail(SendMessage, TelegramForbiddenError(method=method, message="blocked"))
+    await bot.say(ales, "/start")
+    assert len(bot.session.sent(SendMessage)) == 1
+    assert bot.sleeps.waited == []
+    with sqlite3.connect(database) as db:
+        rows = db.execute("select pseudonym, blocked_at from people").fetchall()
+    assert len(rows) == 1
+    assert rows[0][0] == bot.pseudonyms.person(ales.id)
+    assert rows[0][1] is not None
+
+
+async def test_the_command_list_is_set_in_every_language(bot: Harness) -> None:
+    await set_commands(bot.bot, bot.content)
+    calls = {c.language_code: c for c in bot.session.sent(SetMyCommands)}
+    assert set(calls) == {"be", "ru", "en", None}
+    assert [c.command for c in calls["en"].commands] == [
+        "menu",
+        "back",
+        "help",
+        "language",
+        "human",
+        "privacy",
+    ]
+    assert calls["ru"].commands[0].description == "Главное меню"
+    assert calls[None].commands[0].description == "Галоўнае меню"
+
+
+async def test_nothing_personal_is_stored_in_the_database(bot: Harness, database: Path) -> None:
+    zyx = person(user_id=7395160842, first_name="Zyxwvutsrq")
+    await bot.say(zyx, "/start feelings")
+    await bot.press(zyx, "Hard to say")
+    await bot.say(zyx, "purple-elephant-secret-words")
+    await bot.engine.dispose()
+    stored = b"".join(
+        p.read_bytes() for p in database.parent.iterdir() if p.name.startswith("bot.db")
+    )
+    for secret in ("7395160842", "Zyxwvutsrq", "purple-elephant"):
+        assert secret.encode() not in stored
+    with sqlite3.connect(database) as db:
+        (stored_conversations,) = db.execute("select count(*) from fsm_records").fetchone()
+    assert stored_conversations == 1, "the conversation was stored, just nothing personal"
