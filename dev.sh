@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # One entry point for people and CI: sets up .venv (once, and again when pyproject.toml changes).
+#   ./dev.sh start   run the bot on Telegram (or, without BOT_TOKEN, in this terminal)
 #   ./dev.sh test    lint, type-check and run every test
 #   ./dev.sh chat    talk to the bot's conversations in this terminal
 set -euo pipefail
@@ -41,12 +42,28 @@ case "$command" in
     "$VENV/bin/volnyja-bot" check
     "$VENV/bin/python" -m pytest "$@"
     ;;
+  start)
+    setup
+    if [ -z "${BOT_TOKEN:-}" ] && ! grep -qs '^BOT_TOKEN=..*' .env; then
+      cat <<'MSG'
+There is no BOT_TOKEN yet, so here is the bot in this terminal instead.
+To run it on Telegram:
+  1. In Telegram, open @BotFather, send /newbot and follow its questions.
+  2. Put the token it gives you in a file named .env in this folder:
+       BOT_TOKEN=123456789:AA...
+  3. Run ./dev.sh start again.
+
+MSG
+      exec "$VENV/bin/volnyja-bot" chat "$@"
+    fi
+    exec "$VENV/bin/volnyja-bot" run
+    ;;
   chat)
     setup
     exec "$VENV/bin/volnyja-bot" chat "$@"
     ;;
   *)
-    echo "usage: ./dev.sh test | chat" >&2
+    echo "usage: ./dev.sh start | test | chat" >&2
     exit 2
     ;;
 esac
