@@ -45,7 +45,6 @@ class Conversations:
             state = State.from_json(stored, default_locale=self.content.default_locale)
         outcome = dialogs.step(self.content, state, event, first_name=turn.first_name)
         await turn.fsm.set_data({STATE_KEY: outcome.state.to_json()})
-        await turn.people.mark_active(turn.pseudonym)
         await self.effects.carry_out(turn, outcome.effects)
         log.debug(
             "dialog.step person=%s event=%s at=%s",

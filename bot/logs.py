@@ -9,5 +9,7 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 def configure(level: int) -> None:
     logging.basicConfig(level=level, format=FORMAT, force=True)
-    # aiogram logs every handled update at INFO; the event log of our own is enough.
-    logging.getLogger("aiogram.event").setLevel(max(level, logging.WARNING))
+    # aiogram logs every handled update at INFO; our own event log is enough. The database
+    # drivers log statements with their parameters at DEBUG: never let them.
+    for name in ("aiogram.event", "aiosqlite", "sqlalchemy"):
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))

@@ -16,9 +16,9 @@ from aiogram.types import Chat, TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.privacy import Pseudonymizer
-from bot.repositories import People
+from bot.repositories import People, Transaction
 
-SESSION_KEY = "db_session"
+TRANSACTION_KEY = "transaction"
 TURN_KEY = "turn"
 FSM_KEY = "state"
 """aiogram's own name for the FSMContext in handler data."""
@@ -66,9 +66,15 @@ class DatabaseMiddleware(BaseMiddleware):
         self._sessions = sessions
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self._sessions() as session, session.begin():
-            data[SESSION_KEY] = session
-            return await handler(event, data)
+        transaction = Transaction(self._sessions)
+        data[TRANSACTION_KEY] = transaction
+        try:
+            result = await handler(event, data)
+        except BaseException:
+            await transaction.finish(commit=False)
+            raise
+        await transaction.finish(commit=True)
+        return result
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,6 @@ class TurnMiddleware(BaseMiddleware):
                 first_name=user.first_name,
                 language_code=user.language_code,
                 fsm=fsm,
-                people=People(data[SESSION_KEY]),
+                people=People(data[TRANSACTION_KEY]),
             )
         return await handler(event, data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 
 class Pseudonymizer:
@@ -11,8 +12,10 @@ class Pseudonymizer:
 
     def __init__(self, key: bytes) -> None:
         self._key = key
+        # Every update needs two pseudonyms; recent ones are kept in memory (never stored).
+        self.of = lru_cache(maxsize=8192)(self._compute)
 
-    def of(self, *parts: int | str | None) -> str:
+    def _compute(self, *parts: int | str | None) -> str:
         message = ":".join("" if p is None else str(p) for p in parts).encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command as CommandFilter
-from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 
 import dialogs
@@ -21,46 +19,35 @@ from bot.telegram_io import MENU_DATA, event_from_message, toast
 
 log = logging.getLogger(__name__)
 
-OPENING_COMMANDS = ("help", "language", "human", "privacy")
+# Filters are coroutines on purpose: aiogram runs a plain function (a magic filter too) in a
+# worker thread for every update, which cost this bot most of its throughput.
+
+
+async def in_private_chat(message: Message) -> bool:
+    return message.chat.type == ChatType.PRIVATE
+
+
+async def pressed_in_private_chat(callback: CallbackQuery) -> bool:
+    return callback.message is not None and callback.message.chat.type == ChatType.PRIVATE
+
+
+async def is_menu_button(callback: CallbackQuery) -> bool:
+    return callback.data == MENU_DATA
 
 
 def create_router() -> Router:
     """A new router each time: a Dispatcher (and so a restart in tests) gets its own."""
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.message.register(on_start, CommandStart())
-    router.message.register(on_menu, CommandFilter("menu"))
-    router.message.register(on_back, CommandFilter("back"))
-    router.message.register(on_opening_command, CommandFilter(*OPENING_COMMANDS))
-    router.message.register(on_anything_else)
-    router.callback_query.register(on_menu_button, F.data == MENU_DATA)
+    router.message.filter(in_private_chat)
+    router.callback_query.filter(pressed_in_private_chat)
+    router.message.register(on_message)
+    router.callback_query.register(on_menu_button, is_menu_button)
     router.callback_query.register(on_choice)
     return router
 
 
-async def on_start(
-    message: Message, command: CommandObject, turn: Turn, conversations: Conversations
-) -> None:
-    await conversations.answer(turn, dialogs.Start(command.args or None))
-
-
-async def on_menu(message: Message, turn: Turn, conversations: Conversations) -> None:
-    await conversations.answer(turn, dialogs.Menu())
-
-
-async def on_back(message: Message, turn: Turn, conversations: Conversations) -> None:
-    await conversations.answer(turn, dialogs.Back())
-
-
-async def on_opening_command(
-    message: Message, command: CommandObject, turn: Turn, conversations: Conversations
-) -> None:
-    await conversations.answer(turn, dialogs.Command(command.command))
-
-
-async def on_anything_else(message: Message, turn: Turn, conversations: Conversations) -> None:
-    """Typed words go to triggers then the step; stickers, voice, photos get a kind answer."""
+async def on_message(message: Message, turn: Turn, conversations: Conversations) -> None:
+    """Commands, typed words (triggers first, then the step), and a kind answer to stickers."""
     await conversations.answer(turn, event_from_message(message))
 
 

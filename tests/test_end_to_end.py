@@ -1,0 +1,257 @@
+"""The real `volnyja-bot run`, as a process, against the Bot API test double over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SHIPPED, copy_content
+from tests.telegram_double import Call, FakeUser, SentMessage, TelegramDouble
+
+START_TIMEOUT = 60.0
+"""aiogram takes seconds to import on a slow machine; the bot is ready when it polls."""
+
+
+class BotProcess:
+    """`volnyja-bot run` in a subprocess, with its log in a file we can search afterwards."""
+
+    def __init__(self, double: TelegramDouble, workdir: Path, content: Path = SHIPPED) -> None:
+        self.double = double
+        self.workdir = workdir
+        self.log = workdir / "bot.log"
+        self.database = workdir / "data" / "bot.db"
+        self.env = {
+            **os.environ,
+            "BOT_TOKEN": double.token,
+            "TELEGRAM_API_URL": double.url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{self.database}",
+            "CONTENT_DIR": str(content),
+            "PSEUDONYM_KEY": "end-to-end test key",
+            "LOG_LEVEL": "DEBUG",
+            "PYTHONPATH": str(ROOT),
+        }
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        polls = len(self.double.calls_to("getUpdates"))
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                cwd=self.workdir,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+            )
+        await self.double.wait_for(
+            lambda: len(self.double.calls_to("getUpdates")) > polls, timeout=START_TIMEOUT
+        )
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        await self.process.wait()
+
+    async def stop(self, within: float = 10.0) -> int:
+        """SIGTERM, as systemd and Docker send; the bot must be gone `within` seconds."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), within)
+
+    def stored_bytes(self) -> bytes:
+        return b"".join(p.read_bytes() for p in self.database.parent.glob("bot.db*") if p.is_file())
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[TelegramDouble]:
+    telegram = TelegramDouble()
+    await telegram.start()
+    yield telegram
+    await telegram.stop()
+
+
+@pytest.fixture
+async def bot(double: TelegramDouble, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(double, tmp_path)
+    await process.start()
+    yield process
+    if process.process is not None and process.process.returncode is None:
+        await process.kill()
+
+
+async def reply_after(double: TelegramDouble, user: FakeUser, count: int) -> SentMessage:
+    """The message the bot sends after it has sent `count` to this person."""
+    messages = await double.wait_for_messages(user.id, count + 1, timeout=15)
+    return messages[count]
+
+
+def labels(message: SentMessage) -> list[str]:
+    markup = message.reply_markup or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def data_of(message: SentMessage, label: str) -> str:
+    markup = message.reply_markup or {}
+    buttons = [b for row in markup.get("inline_keyboard", []) for b in row if label in b["text"]]
+    assert len(buttons) == 1, labels(message)
+    return str(buttons[0]["callback_data"])
+
+
+async def test_a_conversation_survives_the_process_being_killed(
+    double: TelegramDouble, bot: BotProcess
+) -> None:
+    zoe = FakeUser(id=7395160842, first_name="Zyxwvutsrq", username="qqq_unique_handle")
+
+    double.send_text(zoe, "/start")
+    welcome = await reply_after(double, zoe, 0)
+    assert welcome.text is not None
+    assert welcome.text.startswith("Hello, Zyxwvutsrq.")
+    assert labels(welcome) == ["Next", "Мова / Язык / Language", "Talk to a person"]
+
+    query = double.press(zoe, welcome.message_id, data_of(welcome, "Next"))
+    menu = await reply_after(double, zoe, 1)
+    assert menu.text is not None
+    assert menu.text.startswith("What feels closest right now?")
+    await double.wait_for(lambda: query in double.callback_answers)
+    assert double.message(zoe.id, welcome.message_id).reply_markup is None
+
+    double.press(zoe, menu.message_id, data_of(menu, "How I feel"))
+    feelings = await reply_after(double, zoe, 2)
+    assert feelings.text is not None
+    assert feelings.text.startswith("How are you right now?")
+
+    await bot.kill()
+    await bot.start()
+
+    double.press(zoe, feelings.message_id, data_of(feelings, "Hard to say"))
+    write_it = await reply_after(double, zoe, 3)
+    assert write_it.text is not None
+    assert "write down what worries you" in write_it.text
+
+    double.send_text(zoe, "purple-elephant-secret-words")
+    thanks = await reply_after(double, zoe, 4)
+    assert thanks.text is not None
+    assert thanks.text.startswith("Thank you. Sometimes just naming what you feel helps.")
+
+    assert await bot.stop() == 0
+    stored = bot.stored_bytes()
+    log = bot.log.read_bytes()
+    assert stored, "the conversation was stored"
+    assert b"dialog.step" in log, "the log has events"
+    for secret in ("7395160842", "Zyxwvutsrq", "qqq_unique_handle", "purple-elephant"):
+        assert secret.encode() not in stored, f"{secret} is in the database"
+        assert secret.encode() not in log, f"{secret} is in the log"
+
+
+async def test_sigterm_stops_the_bot_within_seconds(bot: BotProcess) -> None:
+    assert await bot.stop(within=10) == 0
+
+
+async def test_the_command_menu_is_set_in_each_language(
+    double: TelegramDouble, bot: BotProcess
+) -> None:
+    await double.wait_for(lambda: len(double.calls_to("setMyCommands")) >= 4)
+    by_language = {c.params.get("language_code"): c for c in double.calls_to("setMyCommands")}
+    assert set(by_language) == {"be", "ru", "en", None}
+    en = by_language["en"].params["commands"]
+    assert [c["command"] for c in en] == ["menu", "back", "help", "language", "human", "privacy"]
+
+
+async def test_a_flood_wait_is_waited_out_and_the_message_arrives(
+    double: TelegramDouble, bot: BotProcess
+) -> None:
+    ann = FakeUser(id=31337, first_name="Ann")
+    double.fail_next(
+        "sendMessage", status=429, description="Too Many Requests: retry after 1", retry_after=1
+    )
+    double.send_text(ann, "/start")
+    welcome = await reply_after(double, ann, 0)
+    assert welcome.text is not None
+    assert welcome.text.startswith("Hello, Ann.")
+    attempts = sends_to(double, ann)
+    assert len(attempts) == 2
+    assert attempts[1].at - attempts[0].at >= 1.0
+
+
+async def test_a_person_who_blocked_the_bot_is_recorded_and_not_retried(
+    double: TelegramDouble, bot: BotProcess
+) -> None:
+    bea = FakeUser(id=4242, first_name="Bea")
+    double.send_text(bea, "/start")
+    double.block(bea)  # before the bot answers: its reply meets 403
+    await double.wait_for(lambda: sends_to(double, bea))
+    double.send_text(FakeUser(id=4343, first_name="Cy"), "/start")
+    await double.wait_for_messages(4343, 1)
+    assert len(sends_to(double, bea)) == 1, "403 is final: no retry"
+    assert double.messages(bea.id) == []
+    assert await bot.stop() == 0
+    with sqlite3.connect(bot.database) as db:
+        blocked = db.execute("select count(*) from people where blocked_at is not null")
+        assert blocked.fetchone() == (1,)
+
+
+def sends_to(double: TelegramDouble, user: FakeUser) -> list[Call]:
+    return [c for c in double.calls_to("sendMessage") if c.params.get("chat_id") == user.id]
+
+
+async def test_a_sticker_gets_a_kind_answer(double: TelegramDouble, bot: BotProcess) -> None:
+    dan = FakeUser(id=5150, first_name="Dan")
+    double.send_text(dan, "/start")
+    await reply_after(double, dan, 0)
+    double.send_sticker(dan)
+    kind = await reply_after(double, dan, 1)
+    assert kind.text is not None
+    assert kind.text.startswith("For now I understand only buttons and text.")
+
+
+def test_run_refuses_broken_content_and_says_where(tmp_path: Path) -> None:
+    import subprocess
+
+    content = copy_content(tmp_path, "missing_step")
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "BOT_TOKEN": "1:x",
+            "CONTENT_DIR": str(content),
+            "PYTHONPATH": str(ROOT),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert f"{content}/flows/intro.yaml:7: flow 'intro' has no step 'secnd'" in run.stderr
+    assert not (tmp_path / "data").exists(), "nothing was started"
+
+
+def test_run_without_a_token_says_where_to_get_one(tmp_path: Path) -> None:
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        "setting BOT_TOKEN: required to run the bot; get one from @BotFather in Telegram "
+        "(/newbot) and put BOT_TOKEN=... in .env"
+    ]
