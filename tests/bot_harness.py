@@ -12,6 +12,9 @@ from aiogram.methods import SendMessage
 from aiogram.types import (
     CallbackQuery,
     Chat,
+    ChatMemberBanned,
+    ChatMemberMember,
+    ChatMemberUpdated,
     InlineKeyboardMarkup,
     Message,
     Sticker,
@@ -117,6 +120,20 @@ class Harness:
             message=message,
         )
         await self.feed(callback_query=query)
+
+    async def membership(self, user: User, *, blocked: bool) -> None:
+        """Telegram's notice that the person blocked (or unblocked) the bot."""
+        bot_user = User(id=BOT_USER.id, is_bot=True, first_name=BOT_USER.first_name)
+        member = ChatMemberMember(user=bot_user)
+        banned = ChatMemberBanned(user=bot_user, until_date=datetime.fromtimestamp(0, UTC))
+        notice = ChatMemberUpdated(
+            chat=Chat(id=user.id, type="private"),
+            from_user=user,
+            date=datetime.now(UTC),
+            old_chat_member=member if blocked else banned,
+            new_chat_member=banned if blocked else member,
+        )
+        await self.feed(my_chat_member=notice)
 
     def to(self, user: User) -> list[SendMessage]:
         return [m for m in self.session.sent() if int(m.chat_id) == user.id]

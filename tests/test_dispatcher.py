@@ -228,3 +228,38 @@ async def test_nothing_personal_is_stored_in_the_database(bot: Harness, database
     with sqlite3.connect(database) as db:
         (stored_conversations,) = db.execute("select count(*) from fsm_records").fetchone()
     assert stored_conversations == 1, "the conversation was stored, just nothing personal"
+
+
+async def test_blocking_and_unblocking_is_recorded_from_telegrams_notice(
+    bot: Harness, database: Path
+) -> None:
+    ales = person()
+    await bot.membership(ales, blocked=True)
+    with sqlite3.connect(database) as db:
+        assert db.execute("select blocked_at is not null from people").fetchall() == [(1,)]
+    await bot.membership(ales, blocked=False)
+    with sqlite3.connect(database) as db:
+        assert db.execute("select blocked_at is not null from people").fetchall() == [(0,)]
+
+
+async def test_the_database_runs_in_wal_mode(bot: Harness, database: Path) -> None:
+    await bot.say(person(), "/start")
+    with sqlite3.connect(database) as db:
+        assert db.execute("pragma journal_mode").fetchone() == ("wal",)
+
+
+async def test_a_failure_is_logged_by_kind_and_place_only(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    ales = person(first_name="Secretname")
+    await bot.say(ales, "/start")
+    boom = TelegramBadRequest(method=SendMessage(chat_id=1, text="x"), message="private words")
+    bot.session.fail(SendMessage, boom)
+    with caplog.at_level("INFO"):
+        await bot.say(ales, "some typed secret")
+    failures = [r.getMessage() for r in caplog.records if "update.failed" in r.getMessage()]
+    assert failures
+    assert failures[0].startswith("update.failed error=TelegramBadRequest at=")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in ("private words", "some typed secret", "Secretname", str(ales.id)):
+        assert secret not in logged

@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
-from aiogram.enums import ChatType
+from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, InaccessibleMessage, Message
 
 import dialogs
 from bot.conversations import Conversations
@@ -35,6 +35,10 @@ async def is_menu_button(callback: CallbackQuery) -> bool:
     return callback.data == MENU_DATA
 
 
+async def membership_in_private_chat(update: ChatMemberUpdated) -> bool:
+    return update.chat.type == ChatType.PRIVATE
+
+
 def create_router() -> Router:
     """A new router each time: a Dispatcher (and so a restart in tests) gets its own."""
     router = Router(name=__name__)
@@ -43,6 +47,7 @@ def create_router() -> Router:
     router.message.register(on_message)
     router.callback_query.register(on_menu_button, is_menu_button)
     router.callback_query.register(on_choice)
+    router.my_chat_member.register(on_membership, membership_in_private_chat)
     return router
 
 
@@ -64,6 +69,16 @@ async def on_choice(callback: CallbackQuery, turn: Turn, conversations: Conversa
     await callback.answer(text=toast(old[0].text) if old else None)
     await _drop_keyboard(callback)
     await conversations.send(turn, [r for r in outcome.replies if r.notice != "old_button"])
+
+
+async def on_membership(update: ChatMemberUpdated, turn: Turn) -> None:
+    """Telegram tells us when a person blocks the bot (kicked) or unblocks it."""
+    if update.new_chat_member.status == ChatMemberStatus.KICKED:
+        await turn.people.mark_blocked(turn.pseudonym)
+        log.info("person.blocked_bot person=%s", turn.pseudonym)
+    else:
+        await turn.people.mark_active(turn.pseudonym)
+        log.info("person.unblocked_bot person=%s", turn.pseudonym)
 
 
 async def _drop_keyboard(callback: CallbackQuery) -> None:
