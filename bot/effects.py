@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Protocol
 
 import dialogs
+from bot.storage import SqlStorage
 
 if TYPE_CHECKING:
     from bot.middlewares import Turn
@@ -24,7 +25,11 @@ async def log_request(turn: Turn, effect: dialogs.Effect) -> None:
 
 async def forget_person(turn: Turn, effect: dialogs.Effect) -> None:
     """Erase what is stored under the person's pseudonym: conversation state and record."""
-    await turn.fsm.clear()
+    storage = turn.fsm.storage
+    if isinstance(storage, SqlStorage):
+        await storage.forget(turn.fsm.key)  # the row itself, not an emptied one
+    else:
+        await turn.fsm.clear()
     await turn.people.forget(turn.pseudonym)
     log.info("person.forgotten person=%s", turn.pseudonym)
 

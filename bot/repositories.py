@@ -55,10 +55,6 @@ class People:
             person.blocked_at = None
             person.updated_at = utcnow()
 
-    async def is_blocked(self, pseudonym: str) -> bool:
-        person = await (await self._transaction.session()).get(Person, pseudonym)
-        return person is not None and person.blocked_at is not None
-
     async def forget(self, pseudonym: str) -> None:
         session = await self._transaction.session()
         await session.execute(delete(Person).where(Person.pseudonym == pseudonym))

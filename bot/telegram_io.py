@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 import dialogs
 from dialogs import Content, Reply
 
+PARSE_MODE = ParseMode.HTML
 MENU_DATA = "m"
 """Callback data of the menu button under "something went wrong" (outside any step)."""
 TOAST_LIMIT = 200
@@ -76,6 +77,3 @@ def error_reply(content: Content, locale: str) -> Reply:
     label = renderer.label(content.system.labels["menu"], locale)
     button = dialogs.Button(label=label, data=MENU_DATA, nav=dialogs.Nav.MENU)
     return Reply(text=text, buttons=(button,), notice="something_went_wrong")
-
-
-PARSE_MODE = ParseMode.HTML

@@ -263,3 +263,13 @@ async def test_a_failure_is_logged_by_kind_and_place_only(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret in ("private words", "some typed secret", "Secretname", str(ales.id)):
         assert secret not in logged
+
+
+async def test_erase_me_deletes_the_conversation_row(bot: Harness, database: Path) -> None:
+    ales = person()
+    await bot.say(ales, "/privacy")
+    await bot.press(ales, "Erase my data")
+    await bot.press(ales, "Yes, erase")
+    with sqlite3.connect(database) as db:
+        assert db.execute("select count(*) from fsm_records").fetchone() == (0,)
+        assert db.execute("select count(*) from people").fetchone() == (0,)
