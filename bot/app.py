@@ -10,6 +10,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -73,6 +74,34 @@ async def set_commands(bot: Bot, content: Content) -> None:
         await bot.set_my_commands(commands, language_code=locale)
 
 
+async def set_profile(bot: Bot, content: Content) -> None:
+    """The bot's name and descriptions per language, set only where they differ.
+
+    Telegram allows few such calls a day, so they are compared first and never retried: a
+    failure is logged and the bot starts anyway.
+    """
+    profile = content.profile
+    if profile is None:
+        return
+    label = content.renderer.label
+    for locale in (*content.languages, None):
+        shown = locale or content.default_locale
+        try:
+            name = label(profile.name, shown)
+            if (await bot.get_my_name(language_code=locale)).name != name:
+                await bot.set_my_name(name=name, language_code=locale)
+            short = label(profile.short_description, shown)
+            current_short = await bot.get_my_short_description(language_code=locale)
+            if current_short.short_description != short:
+                await bot.set_my_short_description(short_description=short, language_code=locale)
+            description = label(profile.description, shown)
+            if (await bot.get_my_description(language_code=locale)).description != description:
+                await bot.set_my_description(description=description, language_code=locale)
+        except TelegramAPIError as exc:
+            log.warning("bot.profile_not_set locale=%s error=%s", locale, type(exc).__name__)
+            return
+
+
 async def run_polling(settings: Settings, content: Content) -> None:
     engine = create_engine(settings.DATABASE_URL)
     bot = create_bot(settings)
@@ -84,6 +113,7 @@ async def run_polling(settings: Settings, content: Content) -> None:
     beating = asyncio.create_task(heartbeat())
     try:
         await set_commands(bot, content)
+        await set_profile(bot, content)
         log.info("bot.started mode=polling")
         await dispatcher.start_polling(
             bot,

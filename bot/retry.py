@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods import (
+    GetUpdates,
+    SetMyDescription,
+    SetMyName,
+    SetMyShortDescription,
+    TelegramMethod,
+)
 from aiogram.methods.base import Response
 
 if TYPE_CHECKING:
@@ -40,8 +46,9 @@ class RetryMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[Any],
     ) -> Response[Any]:
-        if isinstance(method, GetUpdates):
-            # The polling loop has its own backoff; retrying here would only double it.
+        if isinstance(method, GetUpdates | SetMyName | SetMyDescription | SetMyShortDescription):
+            # The polling loop has its own backoff; retrying here would only double it. The
+            # profile calls are limited to a few a day: a flood wait there can last hours.
             return await make_request(bot, method)
         flood_waits = 0
         failures = 0

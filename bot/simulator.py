@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from typing import TextIO
 
 import dialogs
+from bot.commands import command_event
 from dialogs import Content, Effect, Event, Outcome, Reply, State
 
-COMMANDS = "/menu, /back, /start [link], /quit"
+COMMANDS = "/menu, /back, /help, /language, /human, /privacy, /start [link], /quit"
 
 
 def describe(effect: Effect) -> str:
@@ -66,13 +67,9 @@ class Simulator:
     def parse(self, line: str) -> Event | None:
         if not line:
             return None
-        if line == "/menu":
-            return dialogs.Menu()
-        if line == "/back":
-            return dialogs.Back()
-        if line == "/start" or line.startswith("/start "):
-            payload = line.removeprefix("/start").strip() or None
-            return dialogs.Start(payload)
+        command = command_event(line)
+        if command is not None:
+            return command
         if line.isdigit() and 1 <= int(line) <= len(self.buttons):
             return dialogs.Choose(self.buttons[int(line) - 1].data)
         return dialogs.Text(line)

@@ -8,6 +8,7 @@ from aiogram.enums import ParseMode
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 import dialogs
+from bot.commands import command_event
 from dialogs import Content, Reply
 
 PARSE_MODE = ParseMode.HTML
@@ -15,31 +16,6 @@ MENU_DATA = "m"
 """Callback data of the menu button under "something went wrong" (outside any step)."""
 TOAST_LIMIT = 200
 """Telegram's limit for the text of answerCallbackQuery."""
-
-
-OPENING_COMMANDS = frozenset({"help", "language", "human", "privacy"})
-"""Commands that open what content links them to; /start, /menu and /back are the others."""
-COMMANDS = OPENING_COMMANDS | {"start", "menu", "back"}
-
-
-def command_event(text: str | None) -> dialogs.Event | None:
-    """The engine event for a command we know ("/start payload", "/menu@bot", ...), else None.
-
-    One parse per message instead of one filter per command: filters run for every update.
-    """
-    if not text or not text.startswith("/"):
-        return None
-    word, _, rest = text[1:].partition(" ")
-    name = word.split("@", 1)[0].lower()
-    if name not in COMMANDS:
-        return None
-    if name == "start":
-        return dialogs.Start(rest.strip() or None)
-    if name == "menu":
-        return dialogs.Menu()
-    if name == "back":
-        return dialogs.Back()
-    return dialogs.Command(name)
 
 
 @lru_cache(maxsize=4096)
@@ -61,6 +37,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 def event_from_message(message: Message) -> dialogs.Event:
     """What the person did, as the engine understands it."""
     if message.text is not None:
+        # One parse per message instead of one aiogram filter per command.
         return command_event(message.text) or dialogs.Text(message.text)
     return dialogs.Media()
 

@@ -259,10 +259,13 @@ class _Turn:
 
     def typed(self, state: State, text: str) -> Outcome:
         normalized = normalize(text)
+        current = self.content.find(state.at) if state.at else None
+        writing = current is not None and current.input is not None
         for trigger in self.content.triggers:
+            if writing and not trigger.while_writing:
+                continue
             if trigger.regex.search(normalized):
                 return self.follow(state, trigger.target)
-        current = self.content.find(state.at) if state.at else None
         if current is None:
             return self.start(state, None)
         if current.input is not None:

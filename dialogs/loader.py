@@ -33,8 +33,16 @@ MAX_LABEL = 40
 """A longer button label is cut off on a phone screen."""
 MAX_COMMAND = 256
 """Telegram's limit for a command's description."""
+PROFILE_LIMITS = {"name": 64, "short_description": 120, "description": 512}
+"""Telegram's limits for the bot's name and descriptions."""
+LONG_MESSAGE = 600
+"""Longer than this does not fit a phone screen without scrolling: a warning, not an error."""
 MAX_COMMAND = 256
 """Telegram's limit for a command's description."""
+PROFILE_LIMITS = {"name": 64, "short_description": 120, "description": 512}
+"""Telegram's limits for the bot's name and descriptions."""
+LONG_MESSAGE = 600
+"""Longer than this does not fit a phone screen without scrolling: a warning, not an error."""
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 PLACEHOLDER = "PLACEHOLDER"
@@ -231,6 +239,7 @@ class _Checker:
     def check_and_compile(self) -> model.Content | None:
         self._check_values()
         topics = self._texts_of_topics()
+        profile = self._profile()
         system = self._compile_system()
         flows = {fid: self._compile_flow(fid, flow, src) for fid, (flow, src) in self.flows}
         triggers = self._compile_triggers()
@@ -250,6 +259,7 @@ class _Checker:
             links=links,
             topics=topics,
             welcome=welcome,
+            profile=profile,
         )
 
     @property
@@ -311,7 +321,9 @@ class _Checker:
             except RenderError as exc:
                 self.loader.error(source, source.text_line(path), str(exc))
                 return
-            if html and not self._check_rendered_html(source, path, rendered):
+            # The screen-length warning uses the text without a name; the hard limit, the longest.
+            warn_long = name == SAMPLE_NAMES[0]
+            if html and not self._check_rendered_html(source, path, rendered, warn_long=warn_long):
                 return
             if not html and len(rendered) > limit:
                 what = "button label" if limit == MAX_LABEL else "text"
@@ -325,7 +337,9 @@ class _Checker:
                 self.loader.error(source, source.text_line(path), "this text renders empty")
                 return
 
-    def _check_rendered_html(self, source: Source, path: Path_, rendered: str) -> bool:
+    def _check_rendered_html(
+        self, source: Source, path: Path_, rendered: str, *, warn_long: bool
+    ) -> bool:
         report = inspect(rendered)
         for message in report.problems:
             self.loader.error(source, source.text_line(path), message)
@@ -337,6 +351,13 @@ class _Checker:
                 f"{MAX_MESSAGE}",
             )
             return False
+        if warn_long and report.visible_length > LONG_MESSAGE:
+            self.loader.warn(
+                source,
+                source.text_line(path),
+                f"this text is {report.visible_length} characters; more than {LONG_MESSAGE} "
+                "does not fit a phone screen without scrolling",
+            )
         return not report.problems
 
     # -- settings and system -------------------------------------------------------------
@@ -361,6 +382,21 @@ class _Checker:
                 self.loader.warn(
                     src, src.line(path), "placeholder: put the real value here before going live"
                 )
+
+    def _profile(self) -> model.Profile | None:
+        profile = self.settings.profile
+        if profile is None:
+            return None
+        for name, limit in PROFILE_LIMITS.items():
+            texts = getattr(profile, name)
+            self._check_text(
+                self.settings_source, ("profile", name), texts, html=False, limit=limit
+            )
+        return model.Profile(
+            name=profile.name,
+            short_description=profile.short_description,
+            description=profile.description,
+        )
 
     def _texts_of_topics(self) -> dict[str, Mapping[str, str]]:
         for topic, texts in self.settings.topics.items():
@@ -610,15 +646,17 @@ class _Checker:
             target = self._target(source, path, None, trigger)
             if patterns:
                 regex = compile_any(patterns)
-                compiled.append((model.Trigger(name, regex, target), source, path))
+                trigger_ = model.Trigger(name, regex, target, while_writing=trigger.while_writing)
+                compiled.append((trigger_, source, path))
         return compiled
 
     def _compile_links(self) -> dict[str, model.Position]:
         """Deep-link payloads: every flow by its name (or `link`), and steps that have a `link`."""
         entries: list[tuple[str, Source, Path_, model.Position]] = []
         for flow_id, (flow, source) in self.flows:
-            start = model.Position(flow_id, flow.start)
-            entries.append((flow.link or flow_id, source, ("link",), start))
+            if flow.linkable:
+                start = model.Position(flow_id, flow.start)
+                entries.append((flow.link or flow_id, source, ("link",), start))
         for flow_id, (flow, source) in self.flows:
             entries += [
                 (step.link, source, ("steps", sid, "link"), model.Position(flow_id, sid))
@@ -652,8 +690,7 @@ class _Checker:
         links: Mapping[str, model.Position],
         welcome: model.Position | None,
     ) -> None:
-        entries = [model.Position(f.id, f.start) for f in flows.values()]
-        entries += list(links.values())
+        entries = list(links.values())
         entries += [t.target.to for t, _, _ in triggers if t.target.to is not None]
         if welcome is not None:
             entries.append(welcome)

@@ -78,6 +78,7 @@ class Trigger:
     name: str
     regex: re.Pattern[str]
     target: Target
+    while_writing: bool = True
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,13 @@ class System:
 
 
 @dataclass(frozen=True)
+class Profile:
+    name: Texts
+    short_description: Texts
+    description: Texts
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything the engine needs, loaded and checked once."""
 
@@ -106,6 +114,7 @@ class Content:
     links: Mapping[str, Position] = field(default_factory=dict)
     topics: Mapping[str, Texts] = field(default_factory=dict)
     welcome: Position | None = None
+    profile: Profile | None = None
 
     @property
     def menu(self) -> Position:

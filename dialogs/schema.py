@@ -140,7 +140,19 @@ class Flow(_Strict):
     link: str | None = Field(
         default=None, description="Open this flow from a link (default: the flow's name)."
     )
+    linkable: bool = Field(
+        default=True,
+        description="false: no link opens this flow (for one that only a trigger may start).",
+    )
     steps: dict[Id, Step] = Field(min_length=1)
+
+
+class Profile(_Strict):
+    """How the bot appears in Telegram. Neutral on purpose: a phone may be looked at."""
+
+    name: Text = Field(description="The bot's name in chat lists (at most 64).")
+    short_description: Text = Field(description="On the bot's profile page (at most 120).")
+    description: Text = Field(description="Shown before a person presses Start (at most 512).")
 
 
 class Settings(_Strict):
@@ -151,6 +163,9 @@ class Settings(_Strict):
     )
     welcome: Id | None = Field(
         default=None, description="The flow shown on a person's first /start (else the menu)."
+    )
+    profile: Profile | None = Field(
+        default=None, description="The bot's name and descriptions in Telegram, per language."
     )
     topics: dict[Id, Text] = Field(
         default_factory=dict, description="What a request for a person can be about."
@@ -210,6 +225,11 @@ class Trigger(Target):
     )
     patterns: dict[str, list[str]] = Field(
         default_factory=dict, description="Python regular expressions per language, for experts."
+    )
+    while_writing: bool = Field(
+        default=True,
+        description="Also on a step where the person is asked to write (false: not there, so "
+        "their own words are not taken as a request).",
     )
 
     @model_validator(mode="after")

@@ -41,6 +41,7 @@ BROKEN = [
     ("duplicate_link", "flows/intro.yaml", 5, "the link 'menu' is used twice"),
     ("unknown_topic", "flows/intro.yaml", 8, "unknown topic 'feelngs'"),
     ("two_ways", "flows/intro.yaml", 6, "choose one way on, not goto and menu"),
+    ("long_profile", "settings.yaml", 7, "this text is 72 characters; at most 64 fit"),
 ]
 
 
@@ -61,6 +62,7 @@ def test_each_broken_fixture_is_reported_at_its_line(
     [
         ("missing_translation", "flows/intro.yaml", 4, "missing 'ru' translation; 'be' is shown"),
         ("placeholder", "settings.yaml", 9, "placeholder"),
+        ("long_message", "flows/intro.yaml", 7, "does not fit a phone screen without scrolling"),
     ],
 )
 def test_warnings_are_reported_but_the_content_still_loads(

@@ -72,15 +72,15 @@ def test_chat_walks_a_flow_with_piped_input(tmp_path: Path) -> None:
         "--locale",
         "en",
         cwd=tmp_path,
-        stdin="1\n1\n2\nI cannot sleep\n/menu\n/quit\n",
+        stdin="/start feelings\n6\n4\n1\nI cannot sleep\n/menu\n/quit\n",
         CONTENT_DIR=str(SHIPPED),
     )
     assert run.returncode == 0, run.stderr
     out = run.stdout
-    assert "> 2\n" in out
-    assert "write down what worries you" in out
+    assert "> 4\n" in out
+    assert "Try to name what you feel" in out
     assert "(you can type here)" in out
-    assert out.index("> I cannot sleep") < out.index("Sometimes just naming what you feel helps")
+    assert out.index("> I cannot sleep") < out.index("Thank you. Putting a feeling into words")
     assert out.rstrip().endswith("> /quit")
 
 

@@ -40,9 +40,9 @@ async def test_first_start_welcomes_the_person_by_name_escaped(bot: Harness) -> 
     anna = person(first_name="<Anna & Co>")
     await bot.say(anna, "/start")
     welcome = bot.last_to(anna)
-    assert welcome.text.startswith("Hello, &lt;Anna &amp; Co&gt;.")
+    assert welcome.text.startswith("Hello, &lt;Anna &amp; Co&gt;. I am a helper")
     assert welcome.parse_mode == "HTML"
-    assert bot.labels(welcome) == ["Next", "Мова / Язык / Language", "Talk to a person"]
+    assert bot.labels(welcome) == ["Next", "Мова / Язык / Language", "Talk to a person", "☰ Menu"]
 
 
 async def test_a_person_whose_language_we_lack_is_asked_first(bot: Harness) -> None:
@@ -56,19 +56,19 @@ async def test_a_person_whose_language_we_lack_is_asked_first(bot: Harness) -> N
 async def test_russian_telegram_gets_russian(bot: Harness) -> None:
     ivan = person(language_code="ru")
     await bot.say(ivan, "/start")
-    assert bot.last_to(ivan).text.startswith("Здравствуйте, Ales.")
+    assert bot.last_to(ivan).text.startswith("Здравствуйте, Ales. Я помощник")
 
 
 async def test_a_pressed_choice_is_acknowledged_and_loses_its_keyboard(bot: Harness) -> None:
     ales = person()
     await bot.say(ales, "/start")
-    await bot.press(ales, "Next")
+    await bot.press(ales, "Menu")
     assert len(bot.session.sent(AnswerCallbackQuery)) == 1
     assert bot.session.sent(AnswerCallbackQuery)[0].text is None
     edits = bot.session.sent(EditMessageReplyMarkup)
     assert len(edits) == 1
     assert edits[0].reply_markup is None
-    assert bot.last_to(ales).text.startswith("What feels closest right now?")
+    assert bot.last_to(ales).text.startswith("What do you need right now?")
 
 
 async def test_a_button_from_an_old_message_gets_a_gentle_note_and_the_current_step(
@@ -77,11 +77,11 @@ async def test_a_button_from_an_old_message_gets_a_gentle_note_and_the_current_s
     ales = person()
     await bot.say(ales, "/start")
     welcome = bot.last_to(ales)
-    await bot.press(ales, "Next")
+    await bot.press(ales, "Menu")
     await bot.press(ales, "Talk to a person", on=welcome)
     answer = bot.session.sent(AnswerCallbackQuery)[-1]
     assert answer.text == "That button is from an older message. Here is where we are now."
-    assert bot.last_to(ales).text.startswith("What feels closest right now?")
+    assert bot.last_to(ales).text.startswith("What do you need right now?")
 
 
 async def test_a_sticker_gets_a_kind_answer_not_silence(bot: Harness) -> None:
@@ -96,11 +96,11 @@ async def test_a_sticker_gets_a_kind_answer_not_silence(bot: Harness) -> None:
 @pytest.mark.parametrize(
     ("command", "expected"),
     [
-        ("/menu", "What feels closest right now?"),
-        ("/help", "I am a scripted helper of the Volnyja initiative."),
-        ("/language", "Choose a language."),
-        ("/human", "I will let the volunteers know"),
-        ("/privacy", "I do not keep your messages."),
+        ("/menu", "What do you need right now?"),
+        ("/help", "I am a helper of the Volnyja initiative. I am not a person"),
+        ("/language", "Choose a language. You can change it at any time"),
+        ("/human", "I will ask a volunteer to write to you here."),
+        ("/privacy", "<b>What I keep:</b> only where you are in a conversation"),
         ("/start feelings", "How are you right now?"),
     ],
 )
@@ -125,16 +125,18 @@ async def test_typed_words_go_through_triggers_first(bot: Harness) -> None:
     ales = person()
     await bot.say(ales, "/start feelings")
     await bot.say(ales, "I want to talk to a real person")
-    assert bot.last_to(ales).text.startswith("I will let the volunteers know")
+    assert bot.last_to(ales).text.startswith("I will ask a volunteer to write to you here.")
 
 
 async def test_the_conversation_continues_after_a_restart(bot: Harness) -> None:
     ales = person()
     await bot.say(ales, "/start feelings")
+    await bot.press(ales, "Something else")
     await bot.press(ales, "Hard to say")
+    await bot.press(ales, "Try to name it")
     bot.restart()
     await bot.say(ales, "I cannot sleep")
-    assert bot.last_to(ales).text.startswith("Thank you. Sometimes just naming")
+    assert bot.last_to(ales).text.startswith("Thank you. Putting a feeling into words")
 
 
 async def test_a_failing_handler_apologises_with_a_way_to_the_menu_and_keeps_running(
@@ -152,7 +154,7 @@ async def test_a_failing_handler_apologises_with_a_way_to_the_menu_and_keeps_run
     )
     assert bot.labels(apology) == ["☰ Menu"]
     await bot.press(ales, "Menu")
-    assert bot.last_to(ales).text.startswith("What feels closest right now?")
+    assert bot.last_to(ales).text.startswith("What do you need right now?")
 
 
 async def test_too_many_requests_is_waited_out_and_the_message_arrives(bot: Harness) -> None:
@@ -217,7 +219,9 @@ async def test_the_command_list_is_set_in_every_language(bot: Harness) -> None:
 async def test_nothing_personal_is_stored_in_the_database(bot: Harness, database: Path) -> None:
     zyx = person(user_id=7395160842, first_name="Zyxwvutsrq")
     await bot.say(zyx, "/start feelings")
+    await bot.press(zyx, "Something else")
     await bot.press(zyx, "Hard to say")
+    await bot.press(zyx, "Try to name it")
     await bot.say(zyx, "purple-elephant-secret-words")
     await bot.engine.dispose()
     stored = b"".join(

@@ -115,13 +115,13 @@ async def test_a_conversation_survives_the_process_being_killed(
     double.send_text(zoe, "/start")
     welcome = await reply_after(double, zoe, 0)
     assert welcome.text is not None
-    assert welcome.text.startswith("Hello, Zyxwvutsrq.")
-    assert labels(welcome) == ["Next", "Мова / Язык / Language", "Talk to a person"]
+    assert welcome.text.startswith("Hello, Zyxwvutsrq. I am a helper of the Volnyja initiative.")
+    assert labels(welcome) == ["Next", "Мова / Язык / Language", "Talk to a person", "☰ Menu"]
 
-    query = double.press(zoe, welcome.message_id, data_of(welcome, "Next"))
+    query = double.press(zoe, welcome.message_id, data_of(welcome, "Menu"))
     menu = await reply_after(double, zoe, 1)
     assert menu.text is not None
-    assert menu.text.startswith("What feels closest right now?")
+    assert menu.text.startswith("What do you need right now?")
     await double.wait_for(lambda: query in double.callback_answers)
     assert double.message(zoe.id, welcome.message_id).reply_markup is None
 
@@ -133,15 +133,19 @@ async def test_a_conversation_survives_the_process_being_killed(
     await bot.kill()
     await bot.start()
 
-    double.press(zoe, feelings.message_id, data_of(feelings, "Hard to say"))
-    write_it = await reply_after(double, zoe, 3)
-    assert write_it.text is not None
-    assert "write down what worries you" in write_it.text
+    double.press(zoe, feelings.message_id, data_of(feelings, "Something else"))
+    more = await reply_after(double, zoe, 3)
+    double.press(zoe, more.message_id, data_of(more, "Hard to say"))
+    hard = await reply_after(double, zoe, 4)
+    double.press(zoe, hard.message_id, data_of(hard, "Try to name it"))
+    name_it = await reply_after(double, zoe, 5)
+    assert name_it.text is not None
+    assert "<b>It is not saved anywhere" in name_it.text
 
     double.send_text(zoe, "purple-elephant-secret-words")
-    thanks = await reply_after(double, zoe, 4)
+    thanks = await reply_after(double, zoe, 6)
     assert thanks.text is not None
-    assert thanks.text.startswith("Thank you. Sometimes just naming what you feel helps.")
+    assert thanks.text.startswith("Thank you. Putting a feeling into words")
 
     assert await bot.stop() == 0
     stored = bot.stored_bytes()
@@ -157,14 +161,27 @@ async def test_sigterm_stops_the_bot_within_seconds(bot: BotProcess) -> None:
     assert await bot.stop(within=10) == 0
 
 
-async def test_the_command_menu_is_set_in_each_language(
+async def test_the_command_menu_and_a_neutral_profile_are_set_in_each_language(
     double: TelegramDouble, bot: BotProcess
 ) -> None:
-    await double.wait_for(lambda: len(double.calls_to("setMyCommands")) >= 4)
+    await double.wait_for(lambda: len(double.descriptions) >= 4)
+    assert double.names == {"be": "Побач", "ru": "Рядом", "en": "Nearby", None: "Побач"}
+    assert double.short_descriptions["en"] == "A calm helper for everyday matters."
+    assert double.descriptions["ru"].startswith("Спокойный помощник")
     by_language = {c.params.get("language_code"): c for c in double.calls_to("setMyCommands")}
     assert set(by_language) == {"be", "ru", "en", None}
     en = by_language["en"].params["commands"]
     assert [c["command"] for c in en] == ["menu", "back", "help", "language", "human", "privacy"]
+
+
+async def test_the_profile_is_not_set_again_when_unchanged(
+    double: TelegramDouble, bot: BotProcess
+) -> None:
+    await double.wait_for(lambda: len(double.descriptions) >= 4)
+    await bot.stop()
+    await bot.start()
+    await double.wait_for(lambda: len(double.calls_to("getMyDescription")) >= 8)
+    assert len(double.calls_to("setMyName")) == 4, "Telegram allows few of these a day"
 
 
 async def test_a_flood_wait_is_waited_out_and_the_message_arrives(
@@ -177,7 +194,7 @@ async def test_a_flood_wait_is_waited_out_and_the_message_arrives(
     double.send_text(ann, "/start")
     welcome = await reply_after(double, ann, 0)
     assert welcome.text is not None
-    assert welcome.text.startswith("Hello, Ann.")
+    assert welcome.text.startswith("Hello, Ann. I am a helper")
     attempts = sends_to(double, ann)
     assert len(attempts) == 2
     assert attempts[1].at - attempts[0].at >= 1.0

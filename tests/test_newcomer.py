@@ -35,7 +35,7 @@ def test_start_without_a_token_explains_botfather_and_opens_the_terminal_chat(
             "CONTENT_DIR": str(SHIPPED),
             "PYTHONPATH": str(ROOT),
         },
-        input="1\n/quit\n",
+        input="/menu\n/quit\n",
         capture_output=True,
         text=True,
         timeout=120,
@@ -44,7 +44,7 @@ def test_start_without_a_token_explains_botfather_and_opens_the_terminal_chat(
     assert run.returncode == 0, run.stderr
     assert "open @BotFather, send /newbot" in run.stdout
     assert "BOT_TOKEN=" in run.stdout
-    assert "What feels closest right now?" in run.stdout, "the terminal chat ran"
+    assert "What do you need right now?" in run.stdout, "the terminal chat ran"
 
 
 def test_the_image_runs_as_a_user_with_data_in_a_volume_and_a_healthcheck() -> None:
@@ -70,3 +70,22 @@ def test_health_is_false_without_a_running_bot(tmp_path: Path) -> None:
     assert is_alive(mark)
     os.utime(mark, (0, 0))
     assert not is_alive(mark)
+
+
+def test_the_readme_transcript_is_a_real_run_of_the_shipped_content(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What a conversation looks like", 1)[1]
+    shown = section.split("```\n", 2)[1].rstrip()
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--locale", "en", "--name", "Ales"],
+        cwd=tmp_path,
+        env={**os.environ, "CONTENT_DIR": str(SHIPPED), "PYTHONPATH": str(ROOT)},
+        input="4\n1\n3\n1\n1\n1\n1\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    actual = "\n".join(run.stdout.splitlines()[2:]).rstrip()
+    assert shown == actual, "regenerate the README transcript from the chat"

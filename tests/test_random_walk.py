@@ -15,7 +15,7 @@ from dialogs.model import MENU_FLOW
 from dialogs.telegram_html import MAX_MESSAGE, inspect
 from dialogs.testing import Conversation
 
-STEPS = 3000
+STEPS = 5000
 TYPED = [
     "",
     "   ",
@@ -94,4 +94,4 @@ def test_random_walk_over_shipped_content(shipped: Content, locale: str, seed: i
                 visited.add(reply.at)
         assert talk.state.locale in shipped.languages
     all_steps = {step.at for flow in shipped.flows.values() for step in flow.steps.values()}
-    assert len(visited) / len(all_steps) > 0.8, "the walk should see most of the content"
+    assert len(visited) / len(all_steps) > 0.7, "the walk should see most of the content"
