@@ -46,11 +46,13 @@ class Conversations:
         outcome = dialogs.step(self.content, state, event, first_name=turn.first_name)
         await turn.fsm.set_data({STATE_KEY: outcome.state.to_json()})
         await self.effects.carry_out(turn, outcome.effects)
+        at = outcome.state.at
         log.debug(
-            "dialog.step person=%s event=%s at=%s",
+            "dialog.step person=%s event=%s at=%s.%s",
             turn.pseudonym,
             type(event).__name__,
-            f"{outcome.state.at.flow}.{outcome.state.at.step}" if outcome.state.at else "-",
+            at.flow if at else "-",
+            at.step if at else "-",
         )
         return outcome
 
