@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -35,3 +36,55 @@ class Person(Base):
     pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
     blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CaseStatus(StrEnum):
+    WAITING = "waiting"
+    TAKEN = "taken"
+    CLOSED = "closed"
+
+
+class Case(Base):
+    """A person's request for a volunteer, and its forum topic in the volunteers' group.
+
+    Who it is about (pseudonym) and where to write (raw chat id) are kept only while it is
+    open; a closed case keeps its subject, urgency, topic thread and timings, for statistics
+    and for deleting the thread later.
+    """
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str | None] = mapped_column(String(64), index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    subject: Mapped[str] = mapped_column(String(32))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), index=True, default=CaseStatus.WAITING)
+    thread_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    card_message_id: Mapped[int | None] = mapped_column(Integer)
+    volunteer: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RelayedMessage(Base):
+    """Which message in the person's chat is which in the topic: ids only, while a case is open."""
+
+    __tablename__ = "relayed_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    person_message_id: Mapped[int] = mapped_column(Integer)
+    group_message_id: Mapped[int] = mapped_column(Integer)
+
+
+class Volunteer(Base):
+    """A volunteer as the bot knows them: a pseudonym, the alias they chose, whether on duty."""
+
+    __tablename__ = "volunteers"
+
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    alias: Mapped[str | None] = mapped_column(String(64))
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import Person, utcnow
+from bot.models import Case, CaseStatus, Person, RelayedMessage, utcnow
 
 
 class Transaction:
@@ -58,3 +58,100 @@ class People:
     async def forget(self, pseudonym: str) -> None:
         session = await self._transaction.session()
         await session.execute(delete(Person).where(Person.pseudonym == pseudonym))
+
+
+OPEN = (CaseStatus.WAITING, CaseStatus.TAKEN)
+
+
+class Cases:
+    """Requests for a volunteer. Groundwork for the handoff (issue 5): storage only, no I/O.
+
+    With SQLite, the update's transaction holds the write lock from its first write until the
+    handler returns, network calls included; so callers should write after talking to
+    Telegram, and the claim, which must be atomic and answered at once, commits on its own.
+    """
+
+    def __init__(
+        self, transaction: Transaction, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        self._transaction = transaction
+        self._sessions = sessions
+
+    async def open(
+        self, *, person: str, chat_id: int, subject: str, urgent: bool, locale: str
+    ) -> Case:
+        session = await self._transaction.session()
+        case = Case(
+            person=person,
+            chat_id=chat_id,
+            subject=subject,
+            urgent=urgent,
+            locale=locale,
+            status=CaseStatus.WAITING,
+            created_at=utcnow(),
+        )
+        session.add(case)
+        await session.flush()
+        return case
+
+    async def open_for(self, person: str) -> Case | None:
+        """The person's case that is waiting or taken, if any."""
+        session = await self._transaction.session()
+        found = await session.execute(
+            select(Case).where(Case.person == person, Case.status.in_(OPEN)).limit(1)
+        )
+        return found.scalar_one_or_none()
+
+    async def by_thread(self, thread_id: int) -> Case | None:
+        session = await self._transaction.session()
+        found = await session.execute(select(Case).where(Case.thread_id == thread_id).limit(1))
+        return found.scalar_one_or_none()
+
+    async def claim(self, case_id: int, volunteer: str) -> bool:
+        """Exactly one of several volunteers pressing Take at once gets the case."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(Case)
+                .where(Case.id == case_id, Case.status == CaseStatus.WAITING)
+                .values(status=CaseStatus.TAKEN, volunteer=volunteer, taken_at=utcnow())
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def release(self, case: Case) -> None:
+        """Back to the queue: /release, /transfer, or the volunteer left the group."""
+        case.status = CaseStatus.WAITING
+        case.volunteer = None
+
+    async def close(self, case: Case) -> None:
+        """Forget who and where; keep subject, urgency, thread and timings."""
+        session = await self._transaction.session()
+        case.status = CaseStatus.CLOSED
+        case.closed_at = utcnow()
+        case.person = None
+        case.chat_id = None
+        case.volunteer = None
+        case.locale = None
+        await session.execute(delete(RelayedMessage).where(RelayedMessage.case_id == case.id))
+
+    async def remember_relay(
+        self, case: Case, *, person_message_id: int, group_message_id: int
+    ) -> None:
+        session = await self._transaction.session()
+        session.add(
+            RelayedMessage(
+                case_id=case.id,
+                person_message_id=person_message_id,
+                group_message_id=group_message_id,
+            )
+        )
+
+    async def group_message_for(self, case: Case, person_message_id: int) -> int | None:
+        """Where a message of the person went in the topic (to relay an edit)."""
+        session = await self._transaction.session()
+        found = await session.execute(
+            select(RelayedMessage.group_message_id).where(
+                RelayedMessage.case_id == case.id,
+                RelayedMessage.person_message_id == person_message_id,
+            )
+        )
+        return found.scalar_one_or_none()
