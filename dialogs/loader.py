@@ -35,12 +35,32 @@ MAX_COMMAND = 256
 """Telegram's limit for a command's description."""
 PROFILE_LIMITS = {"name": 64, "short_description": 120, "description": 512}
 """Telegram's limits for the bot's name and descriptions."""
+PLAIN_HANDOFF_TEXTS = {
+    "end_button": MAX_LABEL,
+    "take_button": MAX_LABEL,
+    "default_alias": 64,
+    "topic_name": 128,
+    "topic_taken_name": 128,
+    "already_taken": 200,
+    "not_a_volunteer": 200,
+}
+"""Handoff texts Telegram shows as plain text (buttons, topic names, notes), with its limits."""
 LONG_MESSAGE = 600
 """Longer than this does not fit a phone screen without scrolling: a warning, not an error."""
 MAX_COMMAND = 256
 """Telegram's limit for a command's description."""
 PROFILE_LIMITS = {"name": 64, "short_description": 120, "description": 512}
 """Telegram's limits for the bot's name and descriptions."""
+PLAIN_HANDOFF_TEXTS = {
+    "end_button": MAX_LABEL,
+    "take_button": MAX_LABEL,
+    "default_alias": 64,
+    "topic_name": 128,
+    "topic_taken_name": 128,
+    "already_taken": 200,
+    "not_a_volunteer": 200,
+}
+"""Handoff texts Telegram shows as plain text (buttons, topic names, notes), with its limits."""
 LONG_MESSAGE = 600
 """Longer than this does not fit a phone screen without scrolling: a warning, not an error."""
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -276,8 +296,13 @@ class _Checker:
         *,
         html: bool,
         limit: int = MAX_LABEL,
+        sample: Mapping[str, Any] | None = None,
     ) -> None:
-        """Check one text in every language; `limit` is for plain texts (labels, commands)."""
+        """Check one text in every language; `limit` is for plain texts (labels, commands).
+
+        `sample`: the names this particular text may use beyond the shared ones, with values
+        to render it with.
+        """
         for locale in texts:
             if locale not in self.languages:
                 self.loader.error(
@@ -295,29 +320,39 @@ class _Checker:
                 )
         for locale, text in texts.items():
             if locale in self.languages:
-                self._check_template(source, (*path, locale), text, locale, html=html, limit=limit)
+                self._check_template(
+                    source, (*path, locale), text, locale, html=html, limit=limit, sample=sample
+                )
 
     def _check_template(
-        self, source: Source, path: Path_, text: str, locale: str, *, html: bool, limit: int
+        self,
+        source: Source,
+        path: Path_,
+        text: str,
+        locale: str,
+        *,
+        html: bool,
+        limit: int,
+        sample: Mapping[str, Any] | None,
     ) -> None:
         if PLACEHOLDER in text:
             self.loader.warn(source, source.text_line(path), "placeholder: put the real words here")
         try:
-            unknown = self.renderer.unknown_names(text, html=html)
+            unknown = self.renderer.unknown_names(text, html=html, extra=frozenset(sample or {}))
         except jinja2.TemplateSyntaxError as exc:
             line = source.text_line(path, exc.lineno or 1)
             self.loader.error(source, line, f"jinja2 syntax: {exc.message}")
             return
         if unknown:
             names = ", ".join(sorted(unknown))
-            known = ", ".join(sorted(self.renderer.names))
+            known = ", ".join(sorted(self.renderer.names | set(sample or {})))
             self.loader.error(
                 source, source.text_line(path), f"unknown name {names} (known: {known})"
             )
             return
         for name in SAMPLE_NAMES:
             try:
-                rendered = self.renderer.render(text, locale, name, html=html)
+                rendered = self.renderer.render(text, locale, name, html=html, extra=sample)
             except RenderError as exc:
                 self.loader.error(source, source.text_line(path), str(exc))
                 return
@@ -418,7 +453,18 @@ class _Checker:
             path: Path_ = ("commands", name, "description")
             self._check_text(source, path, command.description, html=False, limit=MAX_COMMAND)
             commands[name] = model.Command(description=command.description, link=command.link)
-        return model.System(messages=messages, labels=labels, commands=commands)
+        handoff = dict(self.system.handoff) if self.system.handoff is not None else {}
+        for name, texts in handoff.items():
+            limit = PLAIN_HANDOFF_TEXTS.get(name)
+            self._check_text(
+                source,
+                ("handoff", name),
+                texts,
+                html=limit is None,
+                limit=limit or MAX_LABEL,
+                sample=schema.HANDOFF_NAMES.get(name),
+            )
+        return model.System(messages=messages, labels=labels, commands=commands, handoff=handoff)
 
     def _check_command_links(self, links: Mapping[str, model.Position]) -> None:
         if self.system is None:
@@ -782,5 +828,6 @@ _KNOWN_KEYS = sorted(
     | set(schema.Messages.model_fields)
     | set(schema.Labels.model_fields)
     | set(schema.Commands.model_fields)
+    | set(schema.Handoff.model_fields)
     | set(schema.Command.model_fields)
 )

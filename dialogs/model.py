@@ -92,6 +92,7 @@ class System:
     messages: Mapping[str, Texts]
     labels: Mapping[str, Texts]
     commands: Mapping[str, Command] = field(default_factory=dict)
+    handoff: Mapping[str, Texts] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -75,18 +75,39 @@ class Renderer:
     def pick(self, texts: Mapping[str, str], locale: str) -> str:
         return texts[self.pick_locale(texts, locale)]
 
-    def text(self, texts: Mapping[str, str], locale: str, first_name: str = "") -> str:
-        return self.render(self.pick(texts, locale), locale, first_name, html=True)
+    def text(
+        self,
+        texts: Mapping[str, str],
+        locale: str,
+        first_name: str = "",
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        return self.render(self.pick(texts, locale), locale, first_name, html=True, extra=extra)
 
-    def label(self, texts: Mapping[str, str], locale: str, first_name: str = "") -> str:
-        return self.render(self.pick(texts, locale), locale, first_name, html=False)
+    def label(
+        self,
+        texts: Mapping[str, str],
+        locale: str,
+        first_name: str = "",
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        return self.render(self.pick(texts, locale), locale, first_name, html=False, extra=extra)
 
-    def render(self, source: str, locale: str, first_name: str, *, html: bool) -> str:
+    def render(
+        self,
+        source: str,
+        locale: str,
+        first_name: str,
+        *,
+        html: bool,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        """`extra`: names a particular message has (a case number, an alias), escaped too."""
         if not any(marker in source for marker in _JINJA_MARKERS):
             return source.strip()
         template = self.compile(source, html=html)
         values = self._values.get(locale) or self._values.get(self.default_locale, {})
-        context = {**values, "first_name": first_name, "locale": locale}
+        context = {**values, **(extra or {}), "first_name": first_name, "locale": locale}
         try:
             return template.render(context).strip()
         except jinja2.TemplateError as exc:
@@ -105,7 +126,9 @@ class Renderer:
             self._cache[key] = template
         return template
 
-    def unknown_names(self, source: str, *, html: bool = True) -> set[str]:
+    def unknown_names(
+        self, source: str, *, html: bool = True, extra: frozenset[str] = frozenset()
+    ) -> set[str]:
         """Names a template reads that no value provides. Raises TemplateSyntaxError."""
         if not any(marker in source for marker in _JINJA_MARKERS):
             return set()
@@ -114,7 +137,7 @@ class Renderer:
         stored: set[str] = set()
         for name in ast.find_all(nodes.Name):
             (loaded if name.ctx == "load" else stored).add(name.name)
-        return loaded - stored - self.names - set(self._html.globals) - {"loop"}
+        return loaded - stored - self.names - extra - set(self._html.globals) - {"loop"}
 
     def _parse(self, source: str, *, html: bool) -> nodes.Template:
         # One tree per environment: compiling optimises a tree in place for that environment.

@@ -208,12 +208,52 @@ class Commands(_Strict):
     privacy: Command
 
 
+_CASE = {"number": 12, "subject": "Feelings", "urgent": True, "language": "English"}
+HANDOFF_NAMES: dict[str, dict[str, Any]] = {
+    "connected": {"alias": "Ala"},
+    "volunteer_ended": {"alias": "Ala"},
+    "topic_name": _CASE,
+    "topic_taken_name": {**_CASE, "alias": "Ala"},
+    "card": {**_CASE, "waited": 3},
+    "taken": {**_CASE, "alias": "Ala"},
+}
+"""Names each handoff text may use beyond the shared ones, with sample values for `check`."""
+
+
+class Handoff(_Strict):
+    """Words of the handoff to a volunteer: to the person, and to the volunteers' group."""
+
+    connected: Text = Field(description="To the person: a volunteer took the case. {{ alias }}.")
+    ended_by_volunteer: Text = Field(description="To the person: the volunteer ended it.")
+    ended_by_you: Text = Field(description="To the person, after /end.")
+    already_asked: Text = Field(description="To the person asking again while a case is open.")
+    volunteers_unavailable: Text = Field(description="To the person: volunteers not reachable.")
+    not_delivered: Text = Field(description="To the person: a message did not reach the volunteer.")
+    end_button: Text = Field(description="The person's button that ends the conversation.")
+    default_alias: Text = Field(description="How a volunteer without an alias is called.")
+    topic_name: Text = Field(
+        description="A case's topic in the group (neutral, at most 128): number, subject, urgent."
+    )
+    topic_taken_name: Text = Field(description="The topic's name once taken; also {{ alias }}.")
+    card: Text = Field(description="The case card: number, subject, urgent, language, waited.")
+    take_button: Text = Field(description="The button under the card.")
+    taken: Text = Field(description="The card once taken: number, subject, urgent, alias.")
+    already_taken: Text = Field(description="Note to a volunteer pressing Take too late.")
+    not_a_volunteer: Text = Field(description="Note to someone outside the group pressing Take.")
+    note_not_sent: Text = Field(description="Under a message in a topic that was not relayed.")
+    person_ended: Text = Field(description="To the group: the person ended the conversation.")
+    volunteer_ended: Text = Field(description="To the group: {{ alias }} ended it.")
+
+
 class System(_Strict):
     """system.yaml: what the bot says outside the flows."""
 
     messages: Messages
     labels: Labels
     commands: Commands
+    handoff: Handoff | None = Field(
+        default=None, description="Words of the handoff to a volunteer (needed to run it)."
+    )
 
 
 class Trigger(Target):

@@ -188,3 +188,37 @@ def test_a_command_that_opens_nothing_is_an_error(valid_dir: Path) -> None:
         f"{valid_dir}/system.yaml:14: /help opens 'intor', which is neither a flow nor a "
         "step's link; did you mean 'intro'?"
     ]
+
+
+def _with_handoff(valid_dir: Path, connected: str) -> None:
+    """Add a handoff section to the fixture's system.yaml (English only: warnings, not errors)."""
+    from dialogs.schema import Handoff
+
+    lines = ["handoff:"]
+    for name in Handoff.model_fields:
+        text = connected if name == "connected" else f"{name} words"
+        lines.append(f'  {name}: {{en: "{text}"}}')
+    system = valid_dir / "system.yaml"
+    system.write_text(system.read_text() + "\n".join(lines) + "\n")
+
+
+def test_handoff_texts_may_use_their_own_names(valid_dir: Path) -> None:
+    _with_handoff(valid_dir, "{{ alias }} is here")
+    result = load_content(valid_dir)
+    assert result.errors == []
+    assert result.content is not None
+    connected = result.content.system.handoff["connected"]
+    text = result.content.renderer.text(connected, "en", extra={"alias": "<Ala>"})
+    assert text == "&lt;Ala&gt; is here"
+
+
+def test_a_misspelt_name_in_a_handoff_text_is_an_error_at_its_line(valid_dir: Path) -> None:
+    _with_handoff(valid_dir, "{{ alyas }} is here")
+    result = load_content(valid_dir)
+    line = (valid_dir / "system.yaml").read_text().splitlines().index(
+        '  connected: {en: "{{ alyas }} is here"}'
+    ) + 1
+    assert any(
+        str(p).startswith(f"{valid_dir}/system.yaml:{line}: unknown name alyas")
+        for p in result.errors
+    ), result.errors
