@@ -14,11 +14,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import dialogs
 from bot.config import Settings
 from bot.conversations import Conversations
 from bot.db import create_engine, create_sessionmaker
-from bot.effects import Effects
-from bot.handlers import dialog, errors
+from bot.effects import EffectHandler, Effects
+from bot.handlers import dialog, errors, volunteers
+from bot.handoff import Handoff
 from bot.health import HEARTBEAT_FILE, heartbeat
 from bot.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
 from bot.privacy import Pseudonymizer
@@ -46,15 +48,28 @@ def create_dispatcher(
     content: Content,
     sessions: async_sessionmaker[AsyncSession],
     pseudonyms: Pseudonymizer,
-    effects: Effects | None = None,
+    volunteer_chat_id: int | None = None,
 ) -> Dispatcher:
-    dispatcher = Dispatcher(
-        storage=SqlStorage(sessions, pseudonyms), events_isolation=ChatIsolation()
-    )
+    storage = SqlStorage(sessions, pseudonyms)
+    dispatcher = Dispatcher(storage=storage, events_isolation=ChatIsolation())
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     dispatcher.update.outer_middleware(TurnMiddleware(pseudonyms))
-    dispatcher["conversations"] = Conversations(content, effects or Effects())
+    handlers: dict[type[dialogs.Effect], EffectHandler] = {}
+    handoff = None
+    if volunteer_chat_id is not None and content.system.handoff:
+        handoff = Handoff(
+            content=content,
+            group_id=volunteer_chat_id,
+            sessions=sessions,
+            pseudonyms=pseudonyms,
+            storage=storage,
+        )
+        handlers[dialogs.AskPerson] = handoff.ask
+    dispatcher["handoff"] = handoff
+    dispatcher["conversations"] = Conversations(content, Effects(handlers))
     dispatcher.include_routers(errors.create_router(), dialog.create_router())
+    if volunteer_chat_id is not None:
+        dispatcher.include_router(volunteers.create_router(volunteer_chat_id))
     return dispatcher
 
 
@@ -109,6 +124,7 @@ async def run_polling(settings: Settings, content: Content) -> None:
         content=content,
         sessions=create_sessionmaker(engine),
         pseudonyms=Pseudonymizer(settings.pseudonym_key()),
+        volunteer_chat_id=settings.VOLUNTEER_CHAT_ID,
     )
     beating = asyncio.create_task(heartbeat())
     try:

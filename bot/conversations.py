@@ -44,8 +44,7 @@ class Conversations:
         else:
             state = State.from_json(stored, default_locale=self.content.default_locale)
         outcome = dialogs.step(self.content, state, event, first_name=turn.first_name)
-        await turn.fsm.set_data({STATE_KEY: outcome.state.to_json()})
-        await self.effects.carry_out(turn, outcome.effects)
+        await turn.fsm.update_data({STATE_KEY: outcome.state.to_json()})
         at = outcome.state.at
         log.debug(
             "dialog.step person=%s event=%s at=%s.%s",
@@ -71,9 +70,20 @@ class Conversations:
                 log.info("person.blocked_bot person=%s", turn.pseudonym)
                 return
 
+    async def finish(self, turn: Turn, outcome: Outcome) -> None:
+        """Carry out the effects, after the replies: the person reads the step first."""
+        await self.effects.carry_out(turn, outcome.effects)
+
     async def answer(self, turn: Turn, event: dialogs.Event) -> None:
         outcome = await self.step(turn, event)
         await self.send(turn, outcome.replies)
+        await self.finish(turn, outcome)
+
+    def locale_in(self, data: dict[str, object], language_code: str | None) -> str:
+        stored = data.get(STATE_KEY)
+        if stored is None:
+            return self.fresh_state(language_code)[0].locale
+        return State.from_json(stored, default_locale=self.content.default_locale).locale
 
     async def locale_of(self, fsm: FSMContext | None, language_code: str | None) -> str:
         """The person's language for a message outside the engine (an apology after an error)."""

@@ -88,6 +88,7 @@ class Turn:
     language_code: str | None
     fsm: FSMContext
     people: People
+    transaction: Transaction
 
 
 class TurnMiddleware(BaseMiddleware):
@@ -109,5 +110,6 @@ class TurnMiddleware(BaseMiddleware):
                 language_code=user.language_code,
                 fsm=fsm,
                 people=People(data[TRANSACTION_KEY]),
+                transaction=data[TRANSACTION_KEY],
             )
         return await handler(event, data)

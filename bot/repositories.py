@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import Case, CaseStatus, Person, RelayedMessage, utcnow
+from bot.models import Case, CaseStatus, Person, RelayedMessage, Volunteer, utcnow
 
 
 class Transaction:
@@ -20,6 +20,15 @@ class Transaction:
             self._session = self._sessions()
             await self._session.begin()
         return self._session
+
+    async def checkpoint(self) -> None:
+        """Commit what is done so far; the update goes on in a new transaction.
+
+        SQLite has a single writer: a handler that wrote must release it before waiting on
+        something that writes too (the conversation storage) or on the network.
+        """
+        if self._session is not None:
+            await self._session.commit()
 
     async def finish(self, *, commit: bool) -> None:
         session, self._session = self._session, None
@@ -102,6 +111,10 @@ class Cases:
         )
         return found.scalar_one_or_none()
 
+    async def get(self, case_id: int) -> Case | None:
+        session = await self._transaction.session()
+        return await session.get(Case, case_id, populate_existing=True)
+
     async def by_thread(self, thread_id: int) -> Case | None:
         session = await self._transaction.session()
         found = await session.execute(select(Case).where(Case.thread_id == thread_id).limit(1))
@@ -155,3 +168,22 @@ class Cases:
             )
         )
         return found.scalar_one_or_none()
+
+
+class Volunteers:
+    """Volunteers by pseudonym: the alias they chose (never their Telegram name)."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._transaction = transaction
+
+    async def alias(self, pseudonym: str) -> str | None:
+        volunteer = await (await self._transaction.session()).get(Volunteer, pseudonym)
+        return volunteer.alias if volunteer else None
+
+    async def set_alias(self, pseudonym: str, alias: str) -> None:
+        session = await self._transaction.session()
+        volunteer = await session.get(Volunteer, pseudonym)
+        if volunteer is None:
+            volunteer = Volunteer(pseudonym=pseudonym, on_duty=False)
+            session.add(volunteer)
+        volunteer.alias = alias

@@ -44,7 +44,10 @@ class Sleeps:
 
 
 class Harness:
-    def __init__(self, content: Content, database_url: str) -> None:
+    def __init__(
+        self, content: Content, database_url: str, volunteer_chat_id: int | None = None
+    ) -> None:
+        self.volunteer_chat_id = volunteer_chat_id
         self.content = content
         self.engine: AsyncEngine = create_engine(database_url)
         self.session = MockedSession()
@@ -62,6 +65,7 @@ class Harness:
             content=self.content,
             sessions=create_sessionmaker(self.engine),
             pseudonyms=Pseudonymizer(PSEUDONYM_KEY),
+            volunteer_chat_id=self.volunteer_chat_id,
         )
         return self.dispatcher
 
@@ -134,6 +138,46 @@ class Harness:
             new_chat_member=banned if blocked else member,
         )
         await self.feed(my_chat_member=notice)
+
+    async def post_in_topic(self, volunteer: User, thread_id: int, text: str) -> int:
+        """A volunteer writes in a case's topic of the volunteers' group."""
+        assert self.volunteer_chat_id is not None
+        message_id = next(self._message_ids)
+        message = Message(
+            message_id=message_id,
+            date=datetime.now(UTC),
+            chat=Chat(id=self.volunteer_chat_id, type="supergroup", is_forum=True),
+            from_user=volunteer,
+            message_thread_id=thread_id,
+            is_topic_message=True,
+            text=text,
+        )
+        await self.feed(message=message)
+        return message_id
+
+    async def press_in_group(self, volunteer: User, sent: SendMessage) -> None:
+        """A volunteer presses the (only) button under a message the bot sent to the group."""
+        markup = sent.reply_markup
+        assert isinstance(markup, InlineKeyboardMarkup)
+        message = Message(
+            message_id=next(self._message_ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=int(sent.chat_id), type="supergroup", is_forum=True),
+            from_user=BOT_USER,
+            text=sent.text,
+            reply_markup=markup,
+        )
+        query = CallbackQuery(
+            id=str(next(self._update_ids)),
+            from_user=volunteer,
+            chat_instance="group",
+            data=markup.inline_keyboard[0][0].callback_data,
+            message=message,
+        )
+        await self.feed(callback_query=query)
+
+    def in_group(self) -> list[SendMessage]:
+        return [m for m in self.session.sent() if int(m.chat_id) == self.volunteer_chat_id]
 
     def to(self, user: User) -> list[SendMessage]:
         return [m for m in self.session.sent() if int(m.chat_id) == user.id]

@@ -16,12 +16,24 @@ from typing import TYPE_CHECKING, Any
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
     AnswerCallbackQuery,
+    CopyMessage,
+    CreateForumTopic,
     EditMessageReplyMarkup,
     EditMessageText,
+    GetChatMember,
     SendMessage,
     TelegramMethod,
 )
-from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
+from aiogram.types import (
+    Chat,
+    ChatMemberLeft,
+    ChatMemberMember,
+    ForumTopic,
+    InlineKeyboardMarkup,
+    Message,
+    MessageId,
+    User,
+)
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -35,6 +47,9 @@ class MockedSession(BaseSession):
         self.requests: list[TelegramMethod[Any]] = []
         self.errors: defaultdict[type, deque[Exception]] = defaultdict(deque)
         self._ids = itertools.count(1000)
+        self._threads = itertools.count(500)
+        self.members: set[int] = set()
+        """Users getChatMember reports as members of any group."""
 
     def fail(self, method: type[TelegramMethod[Any]], *errors: Exception) -> None:
         """The next calls of `method` raise these errors, in order."""
@@ -53,11 +68,21 @@ class MockedSession(BaseSession):
         queued = self.errors.get(type(method))
         if queued:
             raise queued.popleft()
+        if isinstance(method, CreateForumTopic):
+            return ForumTopic(message_thread_id=next(self._threads), name=method.name, icon_color=0)
+        if isinstance(method, CopyMessage):
+            return MessageId(message_id=next(self._ids))
+        if isinstance(method, GetChatMember):
+            user = User(id=method.user_id, is_bot=False, first_name="V")
+            if method.user_id in self.members:
+                return ChatMemberMember(user=user)
+            return ChatMemberLeft(user=user)
         if isinstance(method, SendMessage):
+            chat_type = "private" if int(method.chat_id) > 0 else "supergroup"
             return Message(
                 message_id=next(self._ids),
                 date=datetime.now(UTC),
-                chat=Chat(id=int(method.chat_id), type="private"),
+                chat=Chat(id=int(method.chat_id), type=chat_type),
                 from_user=BOT_USER,
                 text=method.text,
                 reply_markup=method.reply_markup

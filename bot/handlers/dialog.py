@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, InaccessibleMessage,
 
 import dialogs
 from bot.conversations import Conversations
+from bot.handoff import Handoff
 from bot.middlewares import Turn
 from bot.telegram_io import MENU_DATA, event_from_message, toast
 
@@ -51,8 +52,16 @@ def create_router() -> Router:
     return router
 
 
-async def on_message(message: Message, turn: Turn, conversations: Conversations) -> None:
-    """Commands, typed words (triggers first, then the step), and a kind answer to stickers."""
+async def on_message(
+    message: Message, turn: Turn, conversations: Conversations, handoff: Handoff | None = None
+) -> None:
+    """Commands, typed words (triggers first, then the step), and a kind answer to stickers.
+
+    While the person talks with a volunteer, what they send goes to the volunteer instead;
+    commands and buttons still reach the bot.
+    """
+    if handoff is not None and await handoff.from_person(message, turn):
+        return
     await conversations.answer(turn, event_from_message(message))
 
 
@@ -69,6 +78,7 @@ async def on_choice(callback: CallbackQuery, turn: Turn, conversations: Conversa
     await callback.answer(text=toast(old[0].text) if old else None)
     await _drop_keyboard(callback)
     await conversations.send(turn, [r for r in outcome.replies if r.notice != "old_button"])
+    await conversations.finish(turn, outcome)
 
 
 async def on_membership(update: ChatMemberUpdated, turn: Turn) -> None:

@@ -1,0 +1,325 @@
+"""Handing a person to a volunteer and back: one forum topic per case, messages copied both ways.
+
+The person is known to volunteers only by the case number; messages are copied (never
+forwarded), so no origin shows. What is stored: the case under the person's pseudonym, the raw
+chat id while the case is open, and pairs of message ids; all of it is forgotten at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from aiogram import Bot
+from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.types import (
+    CallbackQuery,
+    ChatMemberRestricted,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import dialogs
+from bot.commands import command_event
+from bot.middlewares import Turn
+from bot.models import Case, CaseStatus
+from bot.privacy import Pseudonymizer
+from bot.repositories import Cases, Transaction, Volunteers
+from bot.telegram_io import PARSE_MODE
+from dialogs import Content
+
+log = logging.getLogger(__name__)
+
+CASE_KEY = "case"
+"""Where the person's open case number lives in their FSM data."""
+TAKE_PREFIX = "take:"
+MEMBERSHIP_SECONDS = 60.0
+"""How long a getChatMember answer is trusted (in memory only)."""
+VOLUNTEER_STATUSES = {
+    ChatMemberStatus.CREATOR,
+    ChatMemberStatus.ADMINISTRATOR,
+    ChatMemberStatus.MEMBER,
+}
+
+
+def _first_word(text: str | None) -> str:
+    if not text or not text.startswith("/"):
+        return ""
+    return text.split(maxsplit=1)[0].split("@", 1)[0].lower()
+
+
+class Handoff:
+    def __init__(
+        self,
+        *,
+        content: Content,
+        group_id: int,
+        sessions: async_sessionmaker[AsyncSession],
+        pseudonyms: Pseudonymizer,
+        storage: BaseStorage,
+    ) -> None:
+        self.content = content
+        self.group_id = group_id
+        self._sessions = sessions
+        self._pseudonyms = pseudonyms
+        self._storage = storage
+        self._members: dict[int, tuple[bool, float]] = {}
+
+    # -- words -------------------------------------------------------------------------------
+
+    def _text(self, name: str, locale: str, **extra: Any) -> str:
+        return self.content.renderer.text(self.content.system.handoff[name], locale, extra=extra)
+
+    def _label(self, name: str, locale: str, **extra: Any) -> str:
+        return self.content.renderer.label(self.content.system.handoff[name], locale, extra=extra)
+
+    def _case_names(self, case: Case) -> dict[str, Any]:
+        group = self.content.default_locale
+        topics = self.content.topics
+        subject = case.subject
+        label = (
+            self.content.renderer.label(topics[subject], group) if subject in topics else subject
+        )
+        return {
+            "number": case.id,
+            "subject": label,
+            "urgent": case.urgent,
+            "language": self.content.languages.get(case.locale or "", case.locale or ""),
+        }
+
+    # -- the person's side ---------------------------------------------------------------------
+
+    async def ask(self, turn: Turn, effect: dialogs.Effect) -> None:
+        """AskPerson: open a case with its topic and card, unless one is open already."""
+        assert isinstance(effect, dialogs.AskPerson)
+        data = await turn.fsm.get_data()
+        locale = _locale(data, self.content.default_locale)
+        cases = Cases(turn.transaction, self._sessions)
+        if await cases.open_for(turn.pseudonym) is not None:
+            await self._tell(turn.bot, turn.chat_id, self._text("already_asked", locale))
+            return
+        case = await cases.open(
+            person=turn.pseudonym,
+            chat_id=turn.chat_id,
+            subject=effect.topic or "other",
+            urgent=effect.urgent,
+            locale=locale,
+        )
+        await turn.transaction.checkpoint()  # the case exists before volunteers can see it
+        names = self._case_names(case)
+        group = self.content.default_locale
+        try:
+            topic = await turn.bot.create_forum_topic(
+                chat_id=self.group_id, name=self._label("topic_name", group, **names)
+            )
+            card = await turn.bot.send_message(
+                chat_id=self.group_id,
+                message_thread_id=topic.message_thread_id,
+                text=self._text("card", group, **names, waited=0),
+                parse_mode=PARSE_MODE,
+                reply_markup=self._take_keyboard(case),
+            )
+        except TelegramAPIError as exc:
+            log.error("handoff.unavailable case=%s error=%s", case.id, type(exc).__name__)
+            await cases.close(case)
+            await self._tell(turn.bot, turn.chat_id, self._text("volunteers_unavailable", locale))
+            return
+        case.thread_id = topic.message_thread_id
+        case.card_message_id = card.message_id
+        await turn.fsm.update_data({CASE_KEY: case.id})
+        log.info("handoff.opened case=%s urgent=%s", case.id, case.urgent)
+
+    async def from_person(self, message: Message, turn: Turn) -> bool:
+        """Relay what the person sends while a case is open; False lets the bot answer it."""
+        case_id = (await turn.fsm.get_data()).get(CASE_KEY)
+        if case_id is None or command_event(message.text) is not None:
+            return False
+        cases = Cases(turn.transaction, self._sessions)
+        case = await cases.get(int(case_id))
+        if case is None or case.status == CaseStatus.CLOSED or case.thread_id is None:
+            await turn.fsm.update_data({CASE_KEY: None})
+            return False
+        if _first_word(message.text) == "/end":
+            await self.end(turn.bot, turn.transaction, case, by_person=True)
+            return True
+        try:
+            copied = await turn.bot.copy_message(
+                chat_id=self.group_id,
+                from_chat_id=turn.chat_id,
+                message_id=message.message_id,
+                message_thread_id=case.thread_id,
+            )
+        except TelegramAPIError as exc:
+            log.warning("handoff.not_relayed case=%s error=%s", case.id, type(exc).__name__)
+            await self._tell(turn.bot, turn.chat_id, self._text("not_delivered", case.locale or ""))
+            return True
+        await cases.remember_relay(
+            case, person_message_id=message.message_id, group_message_id=copied.message_id
+        )
+        return True
+
+    # -- the volunteers' side --------------------------------------------------------------------
+
+    async def take(self, callback: CallbackQuery, bot: Bot, transaction: Transaction) -> None:
+        group = self.content.default_locale
+        case_id = int((callback.data or "").removeprefix(TAKE_PREFIX) or 0)
+        if not await self.is_volunteer(bot, callback.from_user.id):
+            await callback.answer(self._label("not_a_volunteer", group), show_alert=True)
+            return
+        volunteer = self._pseudonyms.of("volunteer", callback.from_user.id)
+        cases = Cases(transaction, self._sessions)
+        if not await cases.claim(case_id, volunteer):
+            await callback.answer(self._label("already_taken", group), show_alert=True)
+            return
+        await callback.answer()
+        case = await cases.get(case_id)
+        assert case is not None
+        alias = await self.alias_of(transaction, volunteer)
+        names = {**self._case_names(case), "alias": alias}
+        if case.card_message_id is not None:
+            await bot.edit_message_text(
+                chat_id=self.group_id,
+                message_id=case.card_message_id,
+                text=self._text("taken", group, **names),
+                parse_mode=PARSE_MODE,
+            )
+        if case.thread_id is not None:
+            await bot.edit_forum_topic(
+                chat_id=self.group_id,
+                message_thread_id=case.thread_id,
+                name=self._label("topic_taken_name", group, **names),
+            )
+        if case.chat_id is not None:
+            text = self._text("connected", case.locale or group, alias=alias)
+            await self._tell(bot, case.chat_id, text)
+        log.info("handoff.taken case=%s", case.id)
+
+    async def from_volunteer(self, message: Message, bot: Bot, transaction: Transaction) -> None:
+        """In a case's topic: the taker's messages reach the person; others stay as notes."""
+        if message.from_user is None or message.from_user.is_bot:
+            return
+        volunteer = self._pseudonyms.of("volunteer", message.from_user.id)
+        command = _first_word(message.text)
+        if command == "/alias":
+            alias = (message.text or "").split(maxsplit=1)[1:]
+            if alias:
+                await Volunteers(transaction).set_alias(volunteer, alias[0].strip()[:64])
+            return
+        if message.message_thread_id is None:
+            return
+        cases = Cases(transaction, self._sessions)
+        case = await cases.by_thread(message.message_thread_id)
+        if case is None or case.status == CaseStatus.CLOSED:
+            return
+        taker = case.status == CaseStatus.TAKEN and case.volunteer == volunteer
+        if command == "/end" and taker:
+            await self.end(bot, transaction, case, by_person=False, volunteer=volunteer)
+            return
+        if not taker or case.chat_id is None:
+            await bot.send_message(
+                chat_id=self.group_id,
+                message_thread_id=case.thread_id,
+                reply_to_message_id=message.message_id,
+                text=self._text("note_not_sent", self.content.default_locale),
+                parse_mode=PARSE_MODE,
+            )
+            return
+        copied = await bot.copy_message(
+            chat_id=case.chat_id,
+            from_chat_id=self.group_id,
+            message_id=message.message_id,
+            protect_content=True,
+        )
+        await cases.remember_relay(
+            case, person_message_id=copied.message_id, group_message_id=message.message_id
+        )
+
+    async def end(
+        self,
+        bot: Bot,
+        transaction: Transaction,
+        case: Case,
+        *,
+        by_person: bool,
+        volunteer: str | None = None,
+    ) -> None:
+        """Both sides told, the topic closed, and who and where forgotten."""
+        group = self.content.default_locale
+        if case.chat_id is not None:
+            name = "ended_by_you" if by_person else "ended_by_volunteer"
+            await self._tell(bot, case.chat_id, self._text(name, case.locale or group))
+            await self._forget_case_of(bot, case.chat_id)
+        if case.thread_id is not None:
+            if by_person:
+                text = self._text("person_ended", group)
+            else:
+                alias = await self.alias_of(transaction, volunteer or "")
+                text = self._text("volunteer_ended", group, alias=alias)
+            try:
+                await bot.send_message(
+                    chat_id=self.group_id,
+                    message_thread_id=case.thread_id,
+                    text=text,
+                    parse_mode=PARSE_MODE,
+                )
+                await bot.close_forum_topic(chat_id=self.group_id, message_thread_id=case.thread_id)
+            except TelegramAPIError as exc:
+                log.warning(
+                    "handoff.topic_not_closed case=%s error=%s", case.id, type(exc).__name__
+                )
+        await Cases(transaction, self._sessions).close(case)
+        log.info("handoff.ended case=%s by=%s", case.id, "person" if by_person else "volunteer")
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    async def is_volunteer(self, bot: Bot, user_id: int) -> bool:
+        """A member of the volunteers' group; asked of Telegram, remembered for a minute."""
+        known = self._members.get(user_id)
+        if known is not None and known[1] > time.monotonic():
+            return known[0]
+        try:
+            member = await bot.get_chat_member(chat_id=self.group_id, user_id=user_id)
+        except TelegramAPIError:
+            return False
+        ok = member.status in VOLUNTEER_STATUSES or (
+            isinstance(member, ChatMemberRestricted) and member.is_member
+        )
+        self._members[user_id] = (ok, time.monotonic() + MEMBERSHIP_SECONDS)
+        return ok
+
+    async def alias_of(self, transaction: Transaction, volunteer: str) -> str:
+        alias = await Volunteers(transaction).alias(volunteer)
+        return alias or self._label("default_alias", self.content.default_locale)
+
+    def _take_keyboard(self, case: Case) -> InlineKeyboardMarkup:
+        label = self._label("take_button", self.content.default_locale)
+        button = InlineKeyboardButton(text=label, callback_data=f"{TAKE_PREFIX}{case.id}")
+        return InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+    async def _tell(self, bot: Bot, chat_id: int, text: str) -> None:
+        try:
+            await bot.send_message(chat_id=chat_id, text=text, parse_mode=PARSE_MODE)
+        except TelegramAPIError as exc:
+            log.warning("handoff.not_told error=%s", type(exc).__name__)
+
+    async def _forget_case_of(self, bot: Bot, chat_id: int) -> None:
+        """The person's next words go to the bot again, which waits for them at the menu."""
+        key = StorageKey(bot_id=bot.id, chat_id=chat_id, user_id=chat_id)
+        fsm = FSMContext(storage=self._storage, key=key)
+        locale = _locale(await fsm.get_data(), self.content.default_locale)
+        menu = dialogs.State(locale=locale, at=self.content.menu)
+        await fsm.update_data({CASE_KEY: None, "dialog": menu.to_json()})
+
+
+def _locale(data: Mapping[str, Any], default: str) -> str:
+    state = data.get("dialog")
+    if isinstance(state, dict) and isinstance(state.get("locale"), str):
+        return str(state["locale"])
+    return default

@@ -1,0 +1,146 @@
+"""A person handed to a volunteer and back, through the real Dispatcher (first slice of #5)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    CloseForumTopic,
+    CopyMessage,
+    CreateForumTopic,
+    EditForumTopic,
+    EditMessageText,
+)
+from aiogram.types import User
+
+from bot.migrate import upgrade
+from dialogs import Content
+from tests.bot_harness import Harness, person
+
+GROUP = -1001234567890
+ALA = User(id=9001, is_bot=False, first_name="Alaksandra", username="ala_volunteer")
+BORYS = User(id=9002, is_bot=False, first_name="Borys")
+STRANGER = User(id=9003, is_bot=False, first_name="Stranger")
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "bot.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+async def bot(shipped: Content, database: Path) -> AsyncIterator[Harness]:
+    harness = Harness(shipped, f"sqlite+aiosqlite:///{database}", volunteer_chat_id=GROUP)
+    harness.session.members.update({ALA.id, BORYS.id})
+    yield harness
+    await harness.close()
+
+
+def group_words(bot: Harness, name: str) -> str:
+    """A handoff text as the volunteers' group reads it (the default language)."""
+    content = bot.content
+    return content.renderer.label(content.system.handoff[name], content.default_locale)
+
+
+async def ask_for_a_person(bot: Harness, who: User) -> None:
+    await bot.say(who, "/human")
+    await bot.press(who, "About feelings")
+
+
+async def test_asking_opens_a_neutral_topic_with_a_card_and_a_take_button(bot: Harness) -> None:
+    zoe = person(user_id=7395160842, first_name="Zyxwvutsrq")
+    await ask_for_a_person(bot, zoe)
+    topics = bot.session.sent(CreateForumTopic)
+    assert [t.name for t in topics] == ["#1 · Пачуцці"]
+    card = bot.in_group()[-1]
+    assert card.message_thread_id == 500
+    assert "Zyxwvutsrq" not in (card.text or "")
+    assert str(zoe.id) not in (card.text or "")
+    assert bot.labels(card) == ["Узяць"]
+    assert bot.last_to(zoe).text.startswith("Thank you. I have asked a volunteer")
+
+
+async def test_a_volunteer_takes_the_case_and_they_talk_through_the_bot(bot: Harness) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    card = bot.in_group()[-1]
+    await bot.post_in_topic(ALA, 500, "/alias Ala")
+    await bot.press_in_group(ALA, card)
+    assert bot.session.sent(AnswerCallbackQuery)[-1].text is None
+    assert "Ala" in (bot.session.sent(EditMessageText)[-1].text or "")
+    assert bot.session.sent(EditForumTopic)[-1].name == "#1 · Пачуцці · Ala"
+    assert bot.last_to(zoe).text.startswith("Ala from the volunteers is here now.")
+
+    await bot.say(zoe, "I could not sleep again")
+    to_group = bot.session.sent(CopyMessage)[-1]
+    assert (to_group.chat_id, to_group.message_thread_id) == (GROUP, 500)
+
+    await bot.post_in_topic(ALA, 500, "I am here. Tell me more.")
+    to_person = bot.session.sent(CopyMessage)[-1]
+    assert to_person.chat_id == zoe.id
+    assert to_person.protect_content is True
+
+
+async def test_only_one_of_two_volunteers_gets_the_case_and_strangers_none(bot: Harness) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    card = bot.in_group()[-1]
+    await bot.press_in_group(STRANGER, card)
+    assert bot.session.sent(AnswerCallbackQuery)[-1].text == group_words(bot, "not_a_volunteer")
+    await bot.press_in_group(ALA, card)
+    await bot.press_in_group(BORYS, card)
+    assert bot.session.sent(AnswerCallbackQuery)[-1].text == group_words(bot, "already_taken")
+    assert len(bot.session.sent(EditForumTopic)) == 1, "the case was taken once"
+
+
+async def test_anyone_elses_message_in_the_topic_stays_there_as_a_note(bot: Harness) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    await bot.press_in_group(ALA, bot.in_group()[-1])
+    copies = len(bot.session.sent(CopyMessage))
+    await bot.post_in_topic(BORYS, 500, "maybe ask about sleep?")
+    assert len(bot.session.sent(CopyMessage)) == copies
+    note = bot.in_group()[-1]
+    assert note.text == group_words(bot, "note_not_sent")
+
+
+@pytest.mark.parametrize("who_ends", ["person", "volunteer"])
+async def test_ending_tells_both_sides_closes_the_topic_and_forgets(
+    bot: Harness, database: Path, who_ends: str
+) -> None:
+    zoe = person(user_id=7395160842)
+    await ask_for_a_person(bot, zoe)
+    await bot.press_in_group(ALA, bot.in_group()[-1])
+    await bot.say(zoe, "hello")
+    if who_ends == "person":
+        await bot.say(zoe, "/end")
+        assert bot.last_to(zoe).text.startswith("You have ended the conversation")
+    else:
+        await bot.post_in_topic(ALA, 500, "/end")
+        assert bot.last_to(zoe).text.startswith("The volunteer has ended the conversation")
+    assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
+    with sqlite3.connect(database) as db:
+        assert db.execute("select person, chat_id, status from cases").fetchall() == [
+            (None, None, "closed")
+        ]
+        assert db.execute("select count(*) from relayed_messages").fetchone() == (0,)
+    copies = len(bot.session.sent(CopyMessage))
+    await bot.say(zoe, "are you there?")
+    assert len(bot.session.sent(CopyMessage)) == copies, "nothing reaches the closed case"
+    notice, menu = bot.to(zoe)[-2:]
+    assert notice.text.startswith("I am a helper with prepared answers")
+    assert menu.text.startswith("What do you need right now?")
+
+
+async def test_asking_again_while_a_case_is_open_does_not_open_another(bot: Harness) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    await ask_for_a_person(bot, zoe)
+    assert len(bot.session.sent(CreateForumTopic)) == 1
+    assert bot.last_to(zoe).text.startswith("You have already asked for a volunteer")
