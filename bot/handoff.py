@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
 from aiogram import Bot
 from aiogram.enums import ChatMemberStatus
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import (
@@ -29,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import dialogs
 from bot.commands import command_event
 from bot.middlewares import Turn
-from bot.models import Case, CaseStatus
+from bot.models import Case, CaseStatus, utcnow
 from bot.privacy import Pseudonymizer
 from bot.repositories import Cases, Transaction, Volunteers
 from bot.telegram_io import PARSE_MODE
@@ -165,6 +166,34 @@ class Handoff:
         )
         return True
 
+    async def edit_from_person(self, message: Message, turn: Turn) -> None:
+        """An edit of a text already relayed is relayed as an edit."""
+        case_id = (await turn.fsm.get_data()).get(CASE_KEY)
+        if case_id is None or message.text is None:
+            return
+        cases = Cases(turn.transaction, self._sessions)
+        case = await cases.get(int(case_id))
+        if case is None or case.status == CaseStatus.CLOSED:
+            return
+        relayed = await cases.group_message_for(case, message.message_id)
+        if relayed is None:
+            return
+        try:
+            await turn.bot.edit_message_text(
+                chat_id=self.group_id, message_id=relayed, text=message.text, parse_mode=None
+            )
+        except TelegramAPIError as exc:
+            log.warning("handoff.edit_not_relayed case=%s error=%s", case.id, type(exc).__name__)
+
+    async def person_left(self, turn: Turn) -> None:
+        """The person blocked the bot: the case ends and the volunteers are told."""
+        await turn.transaction.checkpoint()  # their block is recorded; storage is written next
+        case = await Cases(turn.transaction, self._sessions).open_for(turn.pseudonym)
+        if case is not None:
+            case.chat_id = None  # nothing more can reach them
+            await turn.fsm.update_data({CASE_KEY: None})
+            await self.end(turn.bot, turn.transaction, case, by_person=True)
+
     # -- the volunteers' side --------------------------------------------------------------------
 
     async def take(self, callback: CallbackQuery, bot: Bot, transaction: Transaction) -> None:
@@ -222,6 +251,9 @@ class Handoff:
         if command == "/end" and taker:
             await self.end(bot, transaction, case, by_person=False, volunteer=volunteer)
             return
+        if command in ("/release", "/transfer") and taker:
+            await self.release(bot, cases, case)
+            return
         if not taker or case.chat_id is None:
             await bot.send_message(
                 chat_id=self.group_id,
@@ -231,15 +263,42 @@ class Handoff:
                 parse_mode=PARSE_MODE,
             )
             return
-        copied = await bot.copy_message(
-            chat_id=case.chat_id,
-            from_chat_id=self.group_id,
-            message_id=message.message_id,
-            protect_content=True,
-        )
+        try:
+            copied = await bot.copy_message(
+                chat_id=case.chat_id,
+                from_chat_id=self.group_id,
+                message_id=message.message_id,
+                protect_content=True,
+            )
+        except TelegramForbiddenError:
+            log.info("handoff.person_blocked_bot case=%s", case.id)
+            case.chat_id = None
+            await self.end(bot, transaction, case, by_person=True)
+            return
         await cases.remember_relay(
             case, person_message_id=copied.message_id, group_message_id=message.message_id
         )
+
+    async def release(self, bot: Bot, cases: Cases, case: Case) -> None:
+        """Back to the queue: whoever takes it next gets it. The person is not disturbed."""
+        await cases.release(case)
+        names = self._case_names(case)
+        group = self.content.default_locale
+        if case.card_message_id is not None:
+            await bot.edit_message_text(
+                chat_id=self.group_id,
+                message_id=case.card_message_id,
+                text=self._text("card", group, **names, waited=_minutes_since(case)),
+                parse_mode=PARSE_MODE,
+                reply_markup=self._take_keyboard(case),
+            )
+        if case.thread_id is not None:
+            await bot.edit_forum_topic(
+                chat_id=self.group_id,
+                message_thread_id=case.thread_id,
+                name=self._label("topic_name", group, **names),
+            )
+        log.info("handoff.released case=%s", case.id)
 
     async def end(
         self,
@@ -251,6 +310,7 @@ class Handoff:
         volunteer: str | None = None,
     ) -> None:
         """Both sides told, the topic closed, and who and where forgotten."""
+        await transaction.checkpoint()  # the person's conversation storage is written below
         group = self.content.default_locale
         if case.chat_id is not None:
             name = "ended_by_you" if by_person else "ended_by_volunteer"
@@ -316,6 +376,13 @@ class Handoff:
         locale = _locale(await fsm.get_data(), self.content.default_locale)
         menu = dialogs.State(locale=locale, at=self.content.menu)
         await fsm.update_data({CASE_KEY: None, "dialog": menu.to_json()})
+
+
+def _minutes_since(case: Case) -> int:
+    created = case.created_at
+    if created.tzinfo is None:  # SQLite returns naive datetimes
+        created = created.replace(tzinfo=UTC)
+    return max(0, int((utcnow() - created).total_seconds() // 60))
 
 
 def _locale(data: Mapping[str, Any], default: str) -> str:

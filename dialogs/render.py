@@ -25,6 +25,8 @@ def _environment(*, autoescape: bool) -> SandboxedEnvironment:
     return SandboxedEnvironment(
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
+        # A block tag on its own line leaves no blank line ({% for %} lists read naturally);
+        # at the end of a text line, `+%}` keeps the line break: {% endif +%}.
         trim_blocks=True,
         lstrip_blocks=True,
     )

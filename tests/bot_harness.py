@@ -85,8 +85,22 @@ class Harness:
             **fields,
         )
 
-    async def say(self, user: User, text: str) -> None:
-        await self.feed(message=self._message(user, text=text))
+    async def say(self, user: User, text: str) -> int:
+        message = self._message(user, text=text)
+        await self.feed(message=message)
+        return message.message_id
+
+    async def edit(self, user: User, message_id: int, text: str) -> None:
+        """The person edits a message they sent earlier."""
+        message = Message(
+            message_id=message_id,
+            date=datetime.now(UTC),
+            edit_date=int(datetime.now(UTC).timestamp()),
+            chat=Chat(id=user.id, type="private", first_name=user.first_name),
+            from_user=user,
+            text=text,
+        )
+        await self.feed(edited_message=message)
 
     async def sticker(self, user: User) -> None:
         sticker = Sticker(

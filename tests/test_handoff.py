@@ -63,6 +63,7 @@ async def test_asking_opens_a_neutral_topic_with_a_card_and_a_take_button(bot: H
     assert "Zyxwvutsrq" not in (card.text or "")
     assert str(zoe.id) not in (card.text or "")
     assert bot.labels(card) == ["Узяць"]
+    assert (card.text or "").splitlines()[0] == "<b>Зварот #1</b>", "one line per fact"
     assert bot.last_to(zoe).text.startswith("Thank you. I have asked a volunteer")
 
 
@@ -144,3 +145,44 @@ async def test_asking_again_while_a_case_is_open_does_not_open_another(bot: Harn
     await ask_for_a_person(bot, zoe)
     assert len(bot.session.sent(CreateForumTopic)) == 1
     assert bot.last_to(zoe).text.startswith("You have already asked for a volunteer")
+
+
+async def test_an_edit_of_a_relayed_text_is_relayed_as_an_edit(bot: Harness) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    sent = await bot.say(zoe, "I slept two hours")
+    relayed = bot.session.sent(CopyMessage)[-1]
+    assert relayed.chat_id == GROUP
+    await bot.edit(zoe, sent, "I slept three hours")
+    edit = bot.session.sent(EditMessageText)[-1]
+    assert edit.chat_id == GROUP
+    assert edit.text == "I slept three hours"
+
+
+async def test_release_returns_the_case_to_the_queue_for_the_next_volunteer(bot: Harness) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    card = bot.in_group()[-1]
+    await bot.press_in_group(ALA, card)
+    await bot.post_in_topic(ALA, 500, "/release")
+    restored = bot.session.sent(EditMessageText)[-1]
+    assert restored.reply_markup is not None, "the Take button is back"
+    assert bot.session.sent(EditForumTopic)[-1].name == "#1 · Пачуцці"
+    await bot.press_in_group(BORYS, card)
+    assert bot.session.sent(AnswerCallbackQuery)[-1].text is None, "Borys got it"
+    copies = len(bot.session.sent(CopyMessage))
+    await bot.post_in_topic(ALA, 500, "still here?")
+    assert len(bot.session.sent(CopyMessage)) == copies, "Ala's words are notes now"
+
+
+async def test_a_person_who_blocks_the_bot_ends_the_case_and_volunteers_are_told(
+    bot: Harness, database: Path
+) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    await bot.press_in_group(ALA, bot.in_group()[-1])
+    await bot.membership(zoe, blocked=True)
+    assert bot.in_group()[-1].text == group_words(bot, "person_ended")
+    assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
+    with sqlite3.connect(database) as db:
+        assert db.execute("select chat_id, status from cases").fetchall() == [(None, "closed")]

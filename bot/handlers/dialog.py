@@ -49,6 +49,7 @@ def create_router() -> Router:
     router.callback_query.register(on_menu_button, is_menu_button)
     router.callback_query.register(on_choice)
     router.my_chat_member.register(on_membership, membership_in_private_chat)
+    router.edited_message.register(on_edited, in_private_chat)
     return router
 
 
@@ -81,11 +82,21 @@ async def on_choice(callback: CallbackQuery, turn: Turn, conversations: Conversa
     await conversations.finish(turn, outcome)
 
 
-async def on_membership(update: ChatMemberUpdated, turn: Turn) -> None:
+async def on_edited(message: Message, turn: Turn, handoff: Handoff | None = None) -> None:
+    """An edit matters only while a volunteer reads along: it is relayed as an edit."""
+    if handoff is not None:
+        await handoff.edit_from_person(message, turn)
+
+
+async def on_membership(
+    update: ChatMemberUpdated, turn: Turn, handoff: Handoff | None = None
+) -> None:
     """Telegram tells us when a person blocks the bot (kicked) or unblocks it."""
     if update.new_chat_member.status == ChatMemberStatus.KICKED:
         await turn.people.mark_blocked(turn.pseudonym)
         log.info("person.blocked_bot person=%s", turn.pseudonym)
+        if handoff is not None:
+            await handoff.person_left(turn)
     else:
         await turn.people.mark_active(turn.pseudonym)
         log.info("person.unblocked_bot person=%s", turn.pseudonym)
