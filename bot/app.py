@@ -11,7 +11,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, ChatMemberAdministrator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import dialogs
@@ -117,6 +117,36 @@ async def set_profile(bot: Bot, content: Content) -> None:
             return
 
 
+class SetupError(Exception):
+    """Something outside the bot is not set up; the message says what, in one line."""
+
+
+async def check_volunteer_group(bot: Bot, chat_id: int) -> None:
+    """The volunteers' group must be a forum where the bot manages topics and deletes messages."""
+    try:
+        chat = await bot.get_chat(chat_id)
+        me = await bot.get_me()
+        member = await bot.get_chat_member(chat_id=chat_id, user_id=me.id)
+    except TelegramAPIError as exc:
+        msg = (
+            f"setting VOLUNTEER_CHAT_ID: the bot cannot see that group ({type(exc).__name__}); "
+            "add the bot to it"
+        )
+        raise SetupError(msg) from None
+    if not chat.is_forum:
+        msg = "setting VOLUNTEER_CHAT_ID: that group must have topics turned on (a forum)"
+        raise SetupError(msg)
+    rights = ("can_manage_topics", "can_delete_messages")
+    if not isinstance(member, ChatMemberAdministrator) or not all(
+        getattr(member, right, False) for right in rights
+    ):
+        msg = (
+            "setting VOLUNTEER_CHAT_ID: make the bot an administrator of that group allowed to "
+            "manage topics and delete messages"
+        )
+        raise SetupError(msg)
+
+
 async def run_polling(settings: Settings, content: Content) -> None:
     engine = create_engine(settings.DATABASE_URL)
     bot = create_bot(settings)
@@ -126,6 +156,13 @@ async def run_polling(settings: Settings, content: Content) -> None:
         pseudonyms=Pseudonymizer(settings.pseudonym_key()),
         volunteer_chat_id=settings.VOLUNTEER_CHAT_ID,
     )
+    if settings.VOLUNTEER_CHAT_ID is not None:
+        try:
+            await check_volunteer_group(bot, settings.VOLUNTEER_CHAT_ID)
+        except SetupError:
+            await bot.session.close()
+            await engine.dispose()
+            raise
     beating = asyncio.create_task(heartbeat())
     try:
         await set_commands(bot, content)

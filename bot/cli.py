@@ -76,11 +76,15 @@ def run_command(settings: Settings) -> int:
         print("the bot does not start with broken content: fix the lines above", file=sys.stderr)
         return 1
     # aiogram takes seconds to import: only `run` pays for it, check and chat start at once.
-    from bot.app import run_polling  # noqa: PLC0415
+    from bot.app import SetupError, run_polling  # noqa: PLC0415
     from bot.migrate import upgrade  # noqa: PLC0415
 
     upgrade(settings.DATABASE_URL)
-    asyncio.run(run_polling(settings, result.content))
+    try:
+        asyncio.run(run_polling(settings, result.content))
+    except SetupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

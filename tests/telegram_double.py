@@ -45,6 +45,15 @@ _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reactio
 
 # Methods that write into the chat named by chat_id (answered 403 when the user blocked the bot).
 _WRITING_PREFIXES = ("send", "copy", "forward", "edit", "delete", "pin", "unpin", "setmessage")
+# Methods that act in a group (answered 403 when the bot has left the group or was kicked).
+_GROUP_PREFIXES = (*_WRITING_PREFIXES, "create", "close", "reopen")
+
+MAX_TOPIC_NAME = 128
+# The six colours Telegram allows for a topic icon; the first is the default.
+TOPIC_ICON_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
+MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted", "left", "kicked"})
+TOPIC_CLOSED = "Bad Request: TOPIC_CLOSED"
+THREAD_NOT_FOUND = "Bad Request: message thread not found"
 
 # Form fields that are text even when they look like a number, a boolean or JSON.
 _TEXT_FIELDS = frozenset(
@@ -158,6 +167,8 @@ class SentMessage:
     method: str = "sendMessage"
     params: dict[str, Any] = field(default_factory=dict)
     sent_at: float = 0.0
+    thread_id: int | None = None
+    """The forum topic (message_thread_id) the message is in; None outside topics."""
 
 
 class ApiError(Exception):
@@ -595,7 +606,14 @@ class TelegramDouble:
         self.short_descriptions: dict[str | None, str] = {}
         self.allowed_updates: list[str] | None = None
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
+        # Forum topics: chat id -> message_thread_id -> {"name", "closed", "deleted"}.
+        self.topics: dict[int, dict[int, dict[str, Any]]] = {}
+        # Group members: chat id -> user id -> status; the bot itself is an administrator
+        # unless it is listed here.
+        self.members: dict[int, dict[int, str]] = {}
 
+        # Everyone the double knows by id (for their User JSON); a private chat exists only
+        # for people added with add_user or who wrote to the bot.
         self._users: dict[int, FakeUser] = {}
         self._chats: dict[int, dict[str, Any]] = {}
         self._messages: dict[int, dict[int, _Stored]] = {}
@@ -644,6 +662,12 @@ class TelegramDouble:
             "getchat": self._get_chat,
             "setchatmenubutton": self._set_chat_menu_button,
             "getchatmenubutton": self._get_chat_menu_button,
+            "getchatmember": self._get_chat_member,
+            "createforumtopic": self._create_forum_topic,
+            "editforumtopic": self._edit_forum_topic,
+            "closeforumtopic": self._topic_closer(closed=True),
+            "reopenforumtopic": self._topic_closer(closed=False),
+            "deleteforumtopic": self._delete_forum_topic,
         }
         for name, kind in _MEDIA_METHODS.items():
             self._methods[name] = self._media_sender(kind)
@@ -682,10 +706,43 @@ class TelegramDouble:
         """Make the user's private chat known, as if they had started the bot long ago."""
         self._remember(user)
 
-    def add_group(self, chat_id: int, title: str, *, chat_type: str = "supergroup") -> None:
-        """Make a group the bot is a member of known, so it may write there."""
-        self._chats[chat_id] = {"id": chat_id, "type": chat_type, "title": title}
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        *,
+        chat_type: str = "supergroup",
+        is_forum: bool = False,
+        members: Mapping[int, str] | None = None,
+    ) -> None:
+        """Make a group the bot is a member of known, so it may write there.
+
+        is_forum makes a supergroup a forum (topics, message_thread_id). members maps user ids
+        to their status ("creator", "administrator", "member", "restricted", "left",
+        "kicked"), as getChatMember reports it; anyone not listed has "left". The bot itself is
+        an administrator (with can_manage_topics) unless members says otherwise.
+        """
+        assert not is_forum or chat_type == "supergroup", "only a supergroup can be a forum"
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type, "title": title}
+        if is_forum:
+            chat["is_forum"] = True
+        self._chats[chat_id] = chat
         self._messages.setdefault(chat_id, {})
+        self.topics.setdefault(chat_id, {})
+        known = self.members.setdefault(chat_id, {})
+        for user_id, status in (members or {}).items():
+            assert status in MEMBER_STATUSES, f"unknown member status {status!r}"
+            known[int(user_id)] = status
+
+    def set_member(self, chat_id: int, user: FakeUser, status: str) -> None:
+        """Give the user this status in a group (they joined, were promoted, left, were banned).
+
+        Does not open a private chat with them: that takes add_user or a message from them.
+        """
+        assert chat_id in self._chats, f"no group {chat_id}; add it with add_group first"
+        assert status in MEMBER_STATUSES, f"unknown member status {status!r}"
+        self._users[user.id] = user
+        self.members.setdefault(chat_id, {})[user.id] = status
 
     def send_text(self, user: FakeUser, text: str) -> int:
         """The user writes text in the private chat; a leading /command gets its entity."""
@@ -779,6 +836,101 @@ class TelegramDouble:
         assert stored.sent.from_bot, f"message {message_id} was not sent by the bot"
         assert not stored.sent.deleted, f"message {message_id} was deleted; nothing to press"
         self._remember(user)
+        return self._callback_query(user, stored, data, str(-1_000_000_000_000_000 - user.id))
+
+    def post_in_topic(
+        self,
+        chat_id: int,
+        user: FakeUser,
+        thread_id: int | None,
+        text: str,
+        *,
+        reply_to: int | None = None,
+    ) -> int:
+        """A member writes text in a forum topic (None: the General topic); returns its id.
+
+        As in Telegram, a message in a topic carries message_thread_id and is_topic_message,
+        and, unless it replies to another message (reply_to), reply_to_message is the service
+        message that created the topic. A leading /command gets its bot_command entity.
+        Someone not listed in the group becomes a member (they could write); one who left or
+        was banned cannot post, nor can a plain member in a closed topic.
+        """
+        chat = self._chats.get(chat_id)
+        assert chat is not None, f"no group {chat_id}; add it with add_group first"
+        assert chat["type"] in ("group", "supergroup"), f"chat {chat_id} is not a group"
+        listed = self.members.setdefault(chat_id, {})
+        status = listed.setdefault(user.id, "member")
+        assert status not in ("left", "kicked"), f"user {user.id} is {status} in chat {chat_id}"
+        self._users[user.id] = user
+        if thread_id is not None:
+            assert chat.get("is_forum"), f"chat {chat_id} is not a forum; it has no topics"
+            topic = self.topics.get(chat_id, {}).get(thread_id)
+            assert topic is not None, f"chat {chat_id} has no topic {thread_id}"
+            assert not topic["deleted"], f"topic {thread_id} of chat {chat_id} was deleted"
+            assert not topic["closed"] or status in ("creator", "administrator"), (
+                f"topic {thread_id} is closed; only administrators can write there"
+            )
+        reply: dict[str, Any] | None = None
+        if reply_to is not None:
+            target = self._messages.get(chat_id, {}).get(reply_to)
+            assert target is not None, f"no message {reply_to} in chat {chat_id}"
+            assert not target.sent.deleted, f"message {reply_to} was deleted"
+            assert target.json.get("message_thread_id") == thread_id, (
+                f"message {reply_to} is not in topic {thread_id}"
+            )
+            reply = _quoted(target.json)
+        elif thread_id is not None:
+            reply = self._topic_root(chat_id, thread_id)
+
+        message_id = self._next_message_id(chat_id)
+        extra: dict[str, Any] = {"text": text}
+        entities = _command_entities(text)
+        if entities:
+            extra["entities"] = entities
+        body: dict[str, Any] = {
+            "message_id": message_id,
+            "from": _user_json(user),
+            "chat": copy.deepcopy(chat),
+            "date": int(time.time()),
+        }
+        if thread_id is not None:
+            body["message_thread_id"] = thread_id
+            body["is_topic_message"] = True
+        if reply is not None:
+            body["reply_to_message"] = reply
+        body.update(extra)
+        sent = SentMessage(
+            chat_id=chat_id,
+            message_id=message_id,
+            text=text,
+            parse_mode=None,
+            reply_markup=None,
+            from_bot=False,
+            method="sendMessage",
+            params=copy.deepcopy(extra),
+            sent_at=time.monotonic(),
+            thread_id=thread_id,
+        )
+        self._messages.setdefault(chat_id, {})[message_id] = _Stored(sent, body)
+        self._enqueue({"message": copy.deepcopy(body)})
+        return message_id
+
+    def press_in_group(self, chat_id: int, user: FakeUser, message_id: int, data: str) -> str:
+        """Someone presses an inline button under a bot message in a group; returns the query id.
+
+        No membership is required: anyone who can see a public group can press its buttons,
+        so the bot has to check who pressed (getChatMember) itself.
+        """
+        chat = self._chats.get(chat_id)
+        assert chat is not None, f"no group {chat_id}; add it with add_group first"
+        stored = self._messages.get(chat_id, {}).get(message_id)
+        assert stored is not None, f"no message {message_id} in chat {chat_id}"
+        assert stored.sent.from_bot, f"message {message_id} was not sent by the bot"
+        assert not stored.sent.deleted, f"message {message_id} was deleted; nothing to press"
+        self._users[user.id] = user
+        return self._callback_query(user, stored, data, str(-2_000_000_000_000_000 + chat_id))
+
+    def _callback_query(self, user: FakeUser, stored: _Stored, data: str, instance: str) -> str:
         self._next_query += 1
         query_id = str(4_000_000_000_000_000_000 + self._next_query)
         self._open_queries.add(query_id)
@@ -788,7 +940,7 @@ class TelegramDouble:
                     "id": query_id,
                     "from": _user_json(user),
                     "message": copy.deepcopy(stored.json),
-                    "chat_instance": str(-1_000_000_000_000_000 - user.id),
+                    "chat_instance": instance,
                     "data": data,
                 }
             }
@@ -808,8 +960,19 @@ class TelegramDouble:
         return [call for call in self.calls if call.method.lower() == wanted]
 
     def messages(self, chat_id: int) -> list[SentMessage]:
-        """What the bot sent into a chat, in order, deleted messages included (and flagged)."""
-        return [s.sent for s in self._messages.get(chat_id, {}).values() if s.sent.from_bot]
+        """What the bot sent into a chat, in order, deleted messages included (and flagged).
+
+        The service message a createForumTopic leaves is not among them.
+        """
+        return [
+            s.sent
+            for s in self._messages.get(chat_id, {}).values()
+            if s.sent.from_bot and s.sent.method != "createForumTopic"
+        ]
+
+    def thread_messages(self, chat_id: int, thread_id: int) -> list[SentMessage]:
+        """What the bot sent into one forum topic, in order (deleted ones flagged)."""
+        return [m for m in self.messages(chat_id) if m.thread_id == thread_id]
 
     def last_message(self, chat_id: int) -> SentMessage:
         """The last message the bot sent into a chat."""
@@ -959,6 +1122,8 @@ class TelegramDouble:
             raise ApiError(failure.status, failure.description, parameters)
         if lower.startswith(_WRITING_PREFIXES) and _int_param(params, "chat_id") in self._blocked:
             raise ApiError(403, BLOCKED)
+        if lower.startswith(_GROUP_PREFIXES):
+            self._check_bot_in_group(params)
         if lower == "getupdates":
             return await self._get_updates(params)
         handler = self._methods.get(lower)
@@ -1070,6 +1235,117 @@ class TelegramDouble:
             }
         }
 
+    def _status(self, chat: Mapping[str, Any], user_id: int) -> str:
+        """A user's status in a chat, as getChatMember reports it."""
+        chat_id = int(chat["id"])
+        listed = self.members.get(chat_id, {}).get(user_id)
+        if listed is not None:
+            return listed
+        if chat["type"] == "private":
+            return "member" if user_id in (chat_id, self.bot_id) else "left"
+        return "administrator" if user_id == self.bot_id else "left"
+
+    def _check_bot_in_group(self, params: Mapping[str, Any]) -> None:
+        """Telegram's 403 for a group the bot has left or was banned from."""
+        chat = self._chats.get(_int_param(params, "chat_id") or 0)
+        if chat is None or chat["type"] == "private":
+            return
+        status = self._status(chat, self.bot_id)
+        kind = "channel" if chat["type"] == "channel" else f"{chat['type']} chat"
+        if status == "kicked":
+            raise ApiError(403, f"Forbidden: bot was kicked from the {kind}")
+        if status == "left":
+            raise ApiError(403, f"Forbidden: bot is not a member of the {kind}")
+
+    def _member_json(self, chat: Mapping[str, Any], user_id: int) -> dict[str, Any]:
+        """The ChatMember object for a user's status, with the fields aiogram requires."""
+        status = self._status(chat, user_id)
+        if user_id == self.bot_id:
+            user = self._bot_json()
+        elif user_id in self._users:
+            user = _user_json(self._users[user_id])
+        else:
+            user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        body: dict[str, Any] = {"status": status, "user": user}
+        supergroup = chat["type"] == "supergroup"
+        if status == "creator":
+            body["is_anonymous"] = False
+        elif status == "administrator":
+            body.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+                can_send_welcome_messages=False,
+                can_pin_messages=True,
+            )
+            if supergroup:
+                body["can_manage_topics"] = True
+        elif status == "restricted":
+            body["is_member"] = True
+            for right in (
+                "can_send_messages",
+                "can_send_audios",
+                "can_send_documents",
+                "can_send_photos",
+                "can_send_videos",
+                "can_send_video_notes",
+                "can_send_voice_notes",
+                "can_send_polls",
+                "can_send_other_messages",
+                "can_add_web_page_previews",
+                "can_react_to_messages",
+                "can_edit_tag",
+                "can_change_info",
+                "can_invite_users",
+                "can_pin_messages",
+                "can_manage_topics",
+            ):
+                body[right] = False
+            body["until_date"] = 0
+        elif status == "kicked":
+            body["until_date"] = 0
+        return body
+
+    def _topic_root(self, chat_id: int, thread_id: int) -> dict[str, Any] | None:
+        """The service message that created a topic, as reply_to_message of its messages."""
+        stored = self._messages.get(chat_id, {}).get(thread_id)
+        return None if stored is None else _quoted(stored.json)
+
+    def _thread_for(
+        self, chat: Mapping[str, Any], params: Mapping[str, Any], reply: dict[str, Any] | None
+    ) -> int | None:
+        """The topic a new bot message goes to (given, or the replied message's), or the error.
+
+        In a forum no message_thread_id means the General topic; elsewhere a thread is the
+        message it started from, so it has to exist.
+        """
+        thread = _int_param(params, "message_thread_id")
+        if thread is None and reply is not None:
+            thread = _int_param(reply, "message_thread_id")
+        if thread is None:
+            return None
+        chat_id = int(chat["id"])
+        if chat.get("is_forum"):
+            topic = self.topics.get(chat_id, {}).get(thread)
+            if topic is None or topic["deleted"]:
+                raise ApiError(400, THREAD_NOT_FOUND)
+            if topic["closed"]:
+                raise ApiError(400, TOPIC_CLOSED)
+            return thread
+        stored = self._messages.get(chat_id, {}).get(thread)
+        if stored is None or stored.sent.deleted:
+            raise ApiError(400, THREAD_NOT_FOUND)
+        return thread
+
     def _next_message_id(self, chat_id: int) -> int:
         message_id = self._last_message_id.get(chat_id, 0) + 1
         self._last_message_id[chat_id] = message_id
@@ -1165,6 +1441,7 @@ class TelegramDouble:
         markup = params.get("reply_markup")
         markup = markup if isinstance(markup, dict) else None
         reply = self._reply_target(chat["id"], params)
+        thread = self._thread_for(chat, params, reply)
         chat_id = int(chat["id"])
         message_id = self._next_message_id(chat_id)
         body: dict[str, Any] = {
@@ -1174,6 +1451,12 @@ class TelegramDouble:
             "date": int(time.time()),
             **content,
         }
+        if thread is not None:
+            body["message_thread_id"] = thread
+            if chat.get("is_forum"):
+                body["is_topic_message"] = True
+                if reply is None:
+                    reply = self._topic_root(chat_id, thread)
         if reply is not None:
             body["reply_to_message"] = reply
         if _flag(params, "protect_content"):
@@ -1190,6 +1473,7 @@ class TelegramDouble:
             method=method,
             params=params,
             sent_at=time.monotonic(),
+            thread_id=thread,
         )
         self._messages.setdefault(chat_id, {})[message_id] = _Stored(sent, body)
         self._arrivals.setdefault(chat_id, asyncio.Event()).set()
@@ -1214,9 +1498,7 @@ class TelegramDouble:
             if allow_missing:
                 return None
             raise bad_request("message to be replied not found")
-        target = copy.deepcopy(stored.json)
-        target.pop("reply_to_message", None)
-        return target
+        return _quoted(stored.json)
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params)
@@ -1531,6 +1813,8 @@ class TelegramDouble:
     def _copy_message(self, params: dict[str, Any]) -> dict[str, int]:
         chat = self._chat(params)
         source = self._source(params, "message to copy not found")
+        if "forum_topic_created" in source.json:
+            raise bad_request("message can't be copied")
         content = _content_of(source.json)
         text, parse_mode = source.sent.text, source.sent.parse_mode
         if "caption" in params and "text" not in content:
@@ -1570,6 +1854,118 @@ class TelegramDouble:
             text=source.sent.text,
             parse_mode=source.sent.parse_mode,
         )
+
+    # ---------------------------------------------------------------- groups and forums
+
+    def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(params)
+        user_id = _int_param(params, "user_id")
+        if user_id is None:
+            raise bad_request("invalid user_id specified")
+        return self._member_json(chat, user_id)
+
+    def _forum(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The forum chat_id names, or the error Telegram gives for another chat."""
+        chat = self._chat(params)
+        if not chat.get("is_forum"):
+            raise bad_request("the chat is not a forum")
+        return chat
+
+    def _topic(self, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(forum, topic) for chat_id and message_thread_id; a deleted topic is unknown."""
+        chat = self._forum(params)
+        thread = _int_param(params, "message_thread_id")
+        topic = self.topics.get(int(chat["id"]), {}).get(thread) if thread is not None else None
+        if topic is None or topic["deleted"]:
+            raise bad_request("TOPIC_ID_INVALID")
+        return chat, topic
+
+    @staticmethod
+    def _topic_name(params: Mapping[str, Any]) -> str:
+        name = _str_or_none(params.get("name")) or ""
+        if not name.strip() or len(name) > MAX_TOPIC_NAME:
+            raise bad_request("TOPIC_NAME_INVALID")
+        return name
+
+    def _create_forum_topic(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A new topic; its id is that of the service message opening it, as in Telegram."""
+        chat = self._forum(params)
+        chat_id = int(chat["id"])
+        if self._status(chat, self.bot_id) not in ("creator", "administrator"):
+            raise bad_request("not enough rights to create a topic")
+        name = self._topic_name(params)
+        color = params.get("icon_color")
+        if color is None:
+            color = TOPIC_ICON_COLORS[0]
+        elif color not in TOPIC_ICON_COLORS or isinstance(color, bool):
+            raise bad_request("invalid icon_color specified")
+        topic: dict[str, Any] = {"name": name, "icon_color": color}
+        emoji = _str_or_none(params.get("icon_custom_emoji_id"))
+        if emoji:
+            topic["icon_custom_emoji_id"] = emoji
+        thread = self._next_message_id(chat_id)
+        body: dict[str, Any] = {
+            "message_id": thread,
+            "from": self._bot_json(),
+            "chat": copy.deepcopy(chat),
+            "date": int(time.time()),
+            "message_thread_id": thread,
+            "forum_topic_created": dict(topic),
+            "is_topic_message": True,
+        }
+        sent = SentMessage(
+            chat_id=chat_id,
+            message_id=thread,
+            text=None,
+            parse_mode=None,
+            reply_markup=None,
+            from_bot=True,
+            method="createForumTopic",
+            params=params,
+            sent_at=time.monotonic(),
+            thread_id=thread,
+        )
+        self._messages.setdefault(chat_id, {})[thread] = _Stored(sent, body)
+        self.topics.setdefault(chat_id, {})[thread] = {
+            "name": name,
+            "closed": False,
+            "deleted": False,
+        }
+        return {"message_thread_id": thread, **topic}
+
+    def _edit_forum_topic(self, params: dict[str, Any]) -> bool:
+        _, topic = self._topic(params)
+        if params.get("name") is None:
+            if params.get("icon_custom_emoji_id") is None:
+                raise bad_request("TOPIC_NOT_MODIFIED")
+            return True
+        name = self._topic_name(params)
+        if name == topic["name"]:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic["name"] = name
+        return True
+
+    def _topic_closer(self, *, closed: bool) -> Callable[[dict[str, Any]], bool]:
+        """closeForumTopic / reopenForumTopic (refused when the topic already is so)."""
+
+        def close_or_reopen(params: dict[str, Any]) -> bool:
+            _, topic = self._topic(params)
+            if topic["closed"] == closed:
+                raise bad_request("TOPIC_NOT_MODIFIED")
+            topic["closed"] = closed
+            return True
+
+        return close_or_reopen
+
+    def _delete_forum_topic(self, params: dict[str, Any]) -> bool:
+        """Delete a topic with all its messages."""
+        chat, topic = self._topic(params)
+        thread = _int_param(params, "message_thread_id")
+        topic["deleted"] = True
+        for stored in self._messages.get(int(chat["id"]), {}).values():
+            if stored.json.get("message_thread_id") == thread:
+                stored.sent.deleted = True
+        return True
 
     # ---------------------------------------------------------------- diagnostics
 
@@ -1669,8 +2065,17 @@ def _content_of(message: dict[str, Any]) -> dict[str, Any]:
         "reply_to_message",
         "forward_origin",
         "has_protected_content",
+        "message_thread_id",
+        "is_topic_message",
     }
     return {k: copy.deepcopy(v) for k, v in message.items() if k not in skip}
+
+
+def _quoted(message: dict[str, Any]) -> dict[str, Any]:
+    """A message as reply_to_message of another (Telegram does not nest replies further)."""
+    target = copy.deepcopy(message)
+    target.pop("reply_to_message", None)
+    return target
 
 
 def _command_entities(text: str) -> list[dict[str, Any]]:

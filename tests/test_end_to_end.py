@@ -41,6 +41,12 @@ class BotProcess:
 
     async def start(self) -> None:
         polls = len(self.double.calls_to("getUpdates"))
+        await self.start_without_waiting()
+        await self.double.wait_for(
+            lambda: len(self.double.calls_to("getUpdates")) > polls, timeout=START_TIMEOUT
+        )
+
+    async def start_without_waiting(self) -> None:
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -52,9 +58,6 @@ class BotProcess:
                 stdout=log,
                 stderr=log,
             )
-        await self.double.wait_for(
-            lambda: len(self.double.calls_to("getUpdates")) > polls, timeout=START_TIMEOUT
-        )
 
     async def kill(self) -> None:
         assert self.process is not None

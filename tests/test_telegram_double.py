@@ -29,6 +29,13 @@ from aiogram.types import (
     BotCommandScopeAllPrivateChats,
     BufferedInputFile,
     CallbackQuery,
+    ChatMemberAdministrator,
+    ChatMemberBanned,
+    ChatMemberLeft,
+    ChatMemberMember,
+    ChatMemberOwner,
+    ChatMemberRestricted,
+    ForumTopic,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -647,3 +654,318 @@ async def test_wait_for_explains_a_timeout(double: TelegramDouble) -> None:
     with pytest.raises(AssertionError, match=r"last value AssertionError\('the bot sent nothing"):
         await double.wait_for(lambda: double.last_message(ANNA.id), timeout=0.05)
     assert isinstance(SentMessage(1, 1, None, None, None, from_bot=True).params, dict)
+
+
+# ------------------------------------------------------------------ groups and forum topics
+
+FORUM = -1001234567890
+VERA = FakeUser(id=2001, first_name="Vera", username="vera_volunteer")
+
+
+def add_forum(double: TelegramDouble, **members: str) -> None:
+    """The volunteers' forum, with Vera as a member unless members says otherwise."""
+    statuses = {VERA.id: "member"} | {int(k.removeprefix("u")): v for k, v in members.items()}
+    double.add_group(FORUM, "Volunteers", is_forum=True, members=statuses)
+
+
+async def test_forum_topics_are_created_renamed_closed_and_reopened(
+    double: TelegramDouble, bot: Bot
+) -> None:
+    add_forum(double)
+    first = await bot.create_forum_topic(FORUM, "Case 1")
+    assert isinstance(first, ForumTopic)
+    assert (first.name, first.icon_color) == ("Case 1", 7322096)
+    second = await bot.create_forum_topic(FORUM, "Case 2", icon_color=16766590)
+    assert second.message_thread_id > first.message_thread_id
+    assert second.icon_color == 16766590
+    assert double.topics[FORUM] == {
+        first.message_thread_id: {"name": "Case 1", "closed": False, "deleted": False},
+        second.message_thread_id: {"name": "Case 2", "closed": False, "deleted": False},
+    }
+    assert double.messages(FORUM) == [], "the topics' service messages are not the bot's sends"
+
+    thread = first.message_thread_id
+    assert await bot.edit_forum_topic(FORUM, thread, name="Case 1: Anna") is True
+    assert double.topics[FORUM][thread]["name"] == "Case 1: Anna"
+    with pytest.raises(TelegramBadRequest, match="TOPIC_ID_INVALID"):
+        await bot.edit_forum_topic(FORUM, 999, name="x")
+
+    assert await bot.close_forum_topic(FORUM, thread) is True
+    assert double.topics[FORUM][thread]["closed"] is True
+    with pytest.raises(TelegramBadRequest, match="TOPIC_CLOSED"):
+        await bot.send_message(FORUM, "anyone?", message_thread_id=thread)
+    assert double.thread_messages(FORUM, thread) == []
+    assert await bot.reopen_forum_topic(FORUM, thread) is True
+    assert double.topics[FORUM][thread]["closed"] is False
+    sent = await bot.send_message(FORUM, "back again", message_thread_id=thread)
+    assert (sent.message_thread_id, sent.is_topic_message) == (thread, True)
+    assert sent.chat.is_forum is True
+    assert [m.text for m in double.thread_messages(FORUM, thread)] == ["back again"]
+    assert double.thread_messages(FORUM, second.message_thread_id) == []
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 129])
+async def test_a_topic_name_must_have_1_to_128_characters(
+    double: TelegramDouble, bot: Bot, name: str
+) -> None:
+    add_forum(double)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_NAME_INVALID"):
+        await bot.create_forum_topic(FORUM, name)
+    assert double.topics[FORUM] == {}
+    assert (await bot.create_forum_topic(FORUM, "x" * 128)).name == "x" * 128
+
+
+async def test_topics_only_exist_in_forums(double: TelegramDouble, bot: Bot) -> None:
+    double.add_group(-100500, "Plain group")
+    with pytest.raises(TelegramBadRequest, match="the chat is not a forum"):
+        await bot.create_forum_topic(-100500, "Case")
+    with pytest.raises(TelegramBadRequest, match="the chat is not a forum"):
+        await bot.close_forum_topic(-100500, 1)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(-100500, "hi", message_thread_id=5)
+    add_forum(double)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(FORUM, "hi", message_thread_id=5)
+    general = await bot.send_message(FORUM, "for everyone")
+    assert (general.message_thread_id, general.is_topic_message) == (None, None)
+
+
+async def test_deleting_a_topic_deletes_its_messages(double: TelegramDouble, bot: Bot) -> None:
+    add_forum(double)
+    double.add_user(ANNA)
+    kept = (await bot.create_forum_topic(FORUM, "Kept")).message_thread_id
+    thread = (await bot.create_forum_topic(FORUM, "Case")).message_thread_id
+    await bot.send_message(FORUM, "one", message_thread_id=thread)
+    said = double.post_in_topic(FORUM, VERA, thread, "I can help")
+    await bot.send_message(FORUM, "other", message_thread_id=kept)
+
+    assert await bot.delete_forum_topic(FORUM, thread) is True
+    assert double.topics[FORUM][thread]["deleted"] is True
+    assert [m.deleted for m in double.thread_messages(FORUM, thread)] == [True]
+    assert double.message(FORUM, said).deleted
+    assert [m.deleted for m in double.thread_messages(FORUM, kept)] == [False]
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(FORUM, "two", message_thread_id=thread)
+    with pytest.raises(TelegramBadRequest, match="message to copy not found"):
+        await bot.copy_message(ANNA.id, FORUM, said)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_ID_INVALID"):
+        await bot.delete_forum_topic(FORUM, thread)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        ("creator", ChatMemberOwner),
+        ("administrator", ChatMemberAdministrator),
+        ("member", ChatMemberMember),
+        ("restricted", ChatMemberRestricted),
+        ("left", ChatMemberLeft),
+        ("kicked", ChatMemberBanned),
+    ],
+)
+async def test_get_chat_member_parses_every_status(
+    double: TelegramDouble, bot: Bot, status: str, kind: type
+) -> None:
+    add_forum(double)
+    double.set_member(FORUM, VERA, status)
+    member = await bot.get_chat_member(FORUM, VERA.id)
+    assert isinstance(member, kind)
+    assert member.status == status
+    assert (member.user.id, member.user.is_bot, member.user.first_name) == (VERA.id, False, "Vera")
+    assert member.user.username == "vera_volunteer"
+    assert double.members[FORUM][VERA.id] == status
+
+
+async def test_get_chat_member_knows_strangers_and_the_bot(
+    double: TelegramDouble, bot: Bot
+) -> None:
+    add_forum(double, u1001="creator")
+    owner = await bot.get_chat_member(FORUM, ANNA.id)
+    assert isinstance(owner, ChatMemberOwner)
+    assert owner.is_anonymous is False
+    stranger = await bot.get_chat_member(FORUM, 4242)
+    assert isinstance(stranger, ChatMemberLeft)
+    assert stranger.user.id == 4242
+    me = await bot.get_chat_member(FORUM, double.bot_id)
+    assert isinstance(me, ChatMemberAdministrator)
+    assert (me.user.is_bot, me.can_manage_topics) == (True, True)
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.get_chat_member(-100999, ANNA.id)
+
+
+async def test_a_bot_that_was_removed_cannot_work_in_the_group(
+    double: TelegramDouble, bot: Bot
+) -> None:
+    add_forum(double)
+    double.members[FORUM][double.bot_id] = "member"
+    with pytest.raises(TelegramBadRequest, match="not enough rights to create a topic"):
+        await bot.create_forum_topic(FORUM, "Case")
+    double.members[FORUM][double.bot_id] = "kicked"
+    with pytest.raises(TelegramForbiddenError, match="bot was kicked from the supergroup chat"):
+        await bot.send_message(FORUM, "hello")
+
+
+async def test_copy_message_from_a_private_chat_into_a_topic(
+    double: TelegramDouble, bot: Bot
+) -> None:
+    add_forum(double)
+    thread = (await bot.create_forum_topic(FORUM, "Case 1")).message_thread_id
+    said = double.send_text(ANNA, "I need help")
+    photo = double.send_photo(ANNA, caption="this one")
+
+    copied = await bot.copy_message(
+        FORUM,
+        from_chat_id=ANNA.id,
+        message_id=said,
+        message_thread_id=thread,
+        protect_content=True,
+        reply_markup=keyboard("take"),
+    )
+    await bot.copy_message(FORUM, ANNA.id, photo, message_thread_id=thread)
+    first, second = double.thread_messages(FORUM, thread)
+    assert first.message_id == copied.message_id
+    assert (first.method, first.text, first.thread_id) == ("copyMessage", "I need help", thread)
+    assert first.params["message_thread_id"] == thread
+    assert first.params["protect_content"] is True
+    assert first.reply_markup == {"inline_keyboard": [[{"text": "Take", "callback_data": "take"}]]}
+    assert (second.method, second.text) == ("copyMessage", "this one")
+
+    body = double.message_json(FORUM, copied.message_id)
+    assert (body["message_thread_id"], body["is_topic_message"]) == (thread, True)
+    assert body["has_protected_content"] is True
+    assert body["chat"] == {
+        "id": FORUM,
+        "type": "supergroup",
+        "title": "Volunteers",
+        "is_forum": True,
+    }
+    assert body["reply_to_message"]["forum_topic_created"]["name"] == "Case 1"
+    assert "photo" in double.message_json(FORUM, second.message_id)
+
+    await bot.close_forum_topic(FORUM, thread)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_CLOSED"):
+        await bot.copy_message(FORUM, ANNA.id, said, message_thread_id=thread)
+    with pytest.raises(TelegramBadRequest, match="message to copy not found"):
+        await bot.copy_message(FORUM, ANNA.id, 99)
+    with pytest.raises(TelegramBadRequest, match="message can't be copied"):
+        await bot.copy_message(ANNA.id, FORUM, thread)
+
+
+async def test_copy_message_from_a_topic_into_a_private_chat(
+    double: TelegramDouble, bot: Bot
+) -> None:
+    add_forum(double)
+    double.add_user(ANNA)
+    thread = (await bot.create_forum_topic(FORUM, "Case 1")).message_thread_id
+    answer = double.post_in_topic(FORUM, VERA, thread, "Hello Anna, I am Vera")
+
+    copied = await bot.copy_message(ANNA.id, FORUM, answer, protect_content=True)
+    sent = double.last_message(ANNA.id)
+    assert sent.message_id == copied.message_id
+    assert (sent.method, sent.text, sent.thread_id) == (
+        "copyMessage",
+        "Hello Anna, I am Vera",
+        None,
+    )
+    assert sent.params["protect_content"] is True
+    assert sent.params["from_chat_id"] == FORUM
+    body = double.message_json(ANNA.id, copied.message_id)
+    assert body["text"] == "Hello Anna, I am Vera"
+    assert "message_thread_id" not in body
+    assert "reply_to_message" not in body
+    assert body["from"]["is_bot"] is True
+
+
+async def test_post_in_topic_arrives_as_a_topic_message(double: TelegramDouble, bot: Bot) -> None:
+    add_forum(double)
+    thread = (await bot.create_forum_topic(FORUM, "Case 1")).message_thread_id
+    relayed = await bot.send_message(FORUM, "Anna asks for help", message_thread_id=thread)
+    said = double.post_in_topic(FORUM, VERA, thread, "/take@volnyja_test_bot now")
+    reply = double.post_in_topic(FORUM, BORIS, thread, "me too", reply_to=relayed.message_id)
+    assert said == relayed.message_id + 1, "one message counter per chat"
+    assert double.members[FORUM][BORIS.id] == "member", "who writes in a group is a member"
+
+    updates = await bot.get_updates()
+    message = updates[0].message
+    assert isinstance(message, Message)
+    assert (message.message_id, message.message_thread_id) == (said, thread)
+    assert message.is_topic_message is True
+    assert (message.chat.id, message.chat.type, message.chat.is_forum) == (
+        FORUM,
+        "supergroup",
+        True,
+    )
+    assert message.chat.title == "Volunteers"
+    assert message.from_user is not None
+    assert (message.from_user.id, message.from_user.username) == (VERA.id, "vera_volunteer")
+    assert [(e.type, e.offset, e.length) for e in message.entities or []] == [
+        ("bot_command", 0, 22)
+    ]
+    # As in Telegram, a topic message "replies" to the service message opening the topic.
+    assert message.reply_to_message is not None
+    assert message.reply_to_message.forum_topic_created is not None
+    assert message.reply_to_message.message_id == thread
+
+    answer = updates[1].message
+    assert answer is not None
+    assert answer.message_id == reply
+    assert answer.reply_to_message is not None
+    assert (answer.reply_to_message.message_id, answer.reply_to_message.text) == (
+        relayed.message_id,
+        "Anna asks for help",
+    )
+    assert double.message(FORUM, said).thread_id == thread
+    assert double.thread_messages(FORUM, thread) == [double.message(FORUM, relayed.message_id)]
+
+    double.set_member(FORUM, VERA, "kicked")
+    with pytest.raises(AssertionError, match="kicked"):
+        double.post_in_topic(FORUM, VERA, thread, "let me in")
+
+
+async def test_replies_inherit_the_topic_of_the_message_they_answer(
+    double: TelegramDouble, bot: Bot
+) -> None:
+    add_forum(double)
+    thread = (await bot.create_forum_topic(FORUM, "Case 1")).message_thread_id
+    said = double.post_in_topic(FORUM, VERA, thread, "who is on duty?")
+    sent = await bot.send_message(FORUM, "Vera is", reply_to_message_id=said)
+    assert (sent.message_thread_id, sent.is_topic_message) == (thread, True)
+    assert sent.reply_to_message is not None
+    assert sent.reply_to_message.message_id == said
+    assert [m.text for m in double.thread_messages(FORUM, thread)] == ["Vera is"]
+
+
+async def test_press_in_group_arrives_as_a_callback_query(double: TelegramDouble, bot: Bot) -> None:
+    add_forum(double)
+    thread = (await bot.create_forum_topic(FORUM, "Case 1")).message_thread_id
+    sent = await bot.send_message(
+        FORUM, "New case", message_thread_id=thread, reply_markup=keyboard("take")
+    )
+    query_id = double.press_in_group(FORUM, VERA, sent.message_id, "take")
+
+    [update] = await bot.get_updates()
+    query = update.callback_query
+    assert isinstance(query, CallbackQuery)
+    assert (query.id, query.data, query.from_user.id) == (query_id, "take", VERA.id)
+    assert isinstance(query.message, Message)
+    assert (query.message.message_id, query.message.message_thread_id) == (
+        sent.message_id,
+        thread,
+    )
+    assert query.message.chat.is_forum is True
+    assert dump(query.message.reply_markup) == dump(keyboard("take"))
+    assert await bot.answer_callback_query(query_id, text="Taken") is True
+
+    edited = await bot.edit_message_text(
+        "New case (Vera took it)", chat_id=FORUM, message_id=sent.message_id
+    )
+    assert isinstance(edited, Message)
+    assert (edited.text, edited.message_thread_id, edited.reply_markup) == (
+        "New case (Vera took it)",
+        thread,
+        None,
+    )
+    stored = double.thread_messages(FORUM, thread)[0]
+    assert (stored.text, stored.edits, stored.reply_markup) == ("New case (Vera took it)", 1, None)
+    with pytest.raises(AssertionError, match="was not sent by the bot"):
+        double.press_in_group(FORUM, VERA, double.post_in_topic(FORUM, VERA, thread, "x"), "take")
