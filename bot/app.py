@@ -23,7 +23,9 @@ from bot.handlers import dialog, errors, volunteers
 from bot.handoff import Handoff
 from bot.health import HEARTBEAT_FILE, heartbeat
 from bot.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
+from bot.models import utcnow
 from bot.privacy import Pseudonymizer
+from bot.repositories import Transaction
 from bot.retry import RetryMiddleware
 from bot.storage import SqlStorage
 from bot.telegram_io import PARSE_MODE
@@ -49,6 +51,7 @@ def create_dispatcher(
     sessions: async_sessionmaker[AsyncSession],
     pseudonyms: Pseudonymizer,
     volunteer_chat_id: int | None = None,
+    remind_after: int = 10,
 ) -> Dispatcher:
     storage = SqlStorage(sessions, pseudonyms)
     dispatcher = Dispatcher(storage=storage, events_isolation=ChatIsolation())
@@ -63,6 +66,7 @@ def create_dispatcher(
             sessions=sessions,
             pseudonyms=pseudonyms,
             storage=storage,
+            remind_after=remind_after,
         )
         handlers[dialogs.AskPerson] = handoff.ask
     dispatcher["handoff"] = handoff
@@ -117,6 +121,25 @@ async def set_profile(bot: Bot, content: Content) -> None:
             return
 
 
+REMIND_EVERY_SECONDS = 30
+
+
+async def remind_forever(
+    bot: Bot, handoff: Handoff, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Twice a minute: remind the volunteers of cases nobody has taken."""
+    while True:
+        await asyncio.sleep(REMIND_EVERY_SECONDS)
+        transaction = Transaction(sessions)
+        try:
+            await handoff.remind(bot, transaction, utcnow())
+        except Exception as exc:  # a failed round is logged; the next one tries again
+            await transaction.finish(commit=False)
+            log.error("handoff.remind_failed error=%s", type(exc).__name__)
+            continue
+        await transaction.finish(commit=True)
+
+
 class SetupError(Exception):
     """Something outside the bot is not set up; the message says what, in one line."""
 
@@ -155,6 +178,7 @@ async def run_polling(settings: Settings, content: Content) -> None:
         sessions=create_sessionmaker(engine),
         pseudonyms=Pseudonymizer(settings.pseudonym_key()),
         volunteer_chat_id=settings.VOLUNTEER_CHAT_ID,
+        remind_after=settings.HANDOFF_REMIND_MINUTES,
     )
     if settings.VOLUNTEER_CHAT_ID is not None:
         try:
@@ -164,6 +188,12 @@ async def run_polling(settings: Settings, content: Content) -> None:
             await engine.dispose()
             raise
     beating = asyncio.create_task(heartbeat())
+    handoff = dispatcher["handoff"]
+    reminding = (
+        asyncio.create_task(remind_forever(bot, handoff, create_sessionmaker(engine)))
+        if isinstance(handoff, Handoff)
+        else None
+    )
     try:
         await set_commands(bot, content)
         await set_profile(bot, content)
@@ -175,9 +205,11 @@ async def run_polling(settings: Settings, content: Content) -> None:
             close_bot_session=True,
         )
     finally:
-        beating.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await beating
+        for task in (beating, reminding):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await asyncio.to_thread(HEARTBEAT_FILE.unlink, missing_ok=True)
         await engine.dispose()
         log.info("bot.stopped")

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     DEFAULT_LOCALE: str = Field(default="be", pattern=r"^[a-z]{2,3}$")
     PSEUDONYM_KEY: SecretStr | None = None
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    HANDOFF_REMIND_MINUTES: int = Field(default=10, ge=1, le=24 * 60)
 
     @field_validator("ADMIN_IDS", mode="before")
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 CASE_KEY = "case"
 """Where the person's open case number lives in their FSM data."""
 TAKE_PREFIX = "take:"
+URGENT_REMIND_MINUTES = 2
 MEMBERSHIP_SECONDS = 60.0
 """How long a getChatMember answer is trusted (in memory only)."""
 VOLUNTEER_STATUSES = {
@@ -65,6 +66,7 @@ class Handoff:
         sessions: async_sessionmaker[AsyncSession],
         pseudonyms: Pseudonymizer,
         storage: BaseStorage,
+        remind_after: int = 10,
     ) -> None:
         self.content = content
         self.group_id = group_id
@@ -72,6 +74,7 @@ class Handoff:
         self._pseudonyms = pseudonyms
         self._storage = storage
         self._members: dict[int, tuple[bool, float]] = {}
+        self.remind_after = remind_after
 
     # -- words -------------------------------------------------------------------------------
 
@@ -337,6 +340,32 @@ class Handoff:
         await Cases(transaction, self._sessions).close(case)
         log.info("handoff.ended case=%s by=%s", case.id, "person" if by_person else "volunteer")
 
+    # -- reminders -------------------------------------------------------------------------------
+
+    async def remind(self, bot: Bot, transaction: Transaction, now: datetime) -> int:
+        """Post a reminder in the topic of each case waiting too long; urgent ones sooner."""
+        group = self.content.default_locale
+        reminded = 0
+        for case in await Cases(transaction, self._sessions).waiting():
+            every = timedelta(minutes=URGENT_REMIND_MINUTES if case.urgent else self.remind_after)
+            last = _aware(case.reminded_at or case.created_at)
+            if case.thread_id is None or now - last < every:
+                continue
+            waited = int((now - _aware(case.created_at)).total_seconds() // 60)
+            try:
+                await bot.send_message(
+                    chat_id=self.group_id,
+                    message_thread_id=case.thread_id,
+                    text=self._text("reminder", group, **self._case_names(case), waited=waited),
+                    parse_mode=PARSE_MODE,
+                )
+            except TelegramAPIError as exc:
+                log.warning("handoff.not_reminded case=%s error=%s", case.id, type(exc).__name__)
+                continue
+            case.reminded_at = now
+            reminded += 1
+        return reminded
+
     # -- helpers -------------------------------------------------------------------------------
 
     async def is_volunteer(self, bot: Bot, user_id: int) -> bool:
@@ -378,11 +407,13 @@ class Handoff:
         await fsm.update_data({CASE_KEY: None, "dialog": menu.to_json()})
 
 
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; ours are all UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _minutes_since(case: Case) -> int:
-    created = case.created_at
-    if created.tzinfo is None:  # SQLite returns naive datetimes
-        created = created.replace(tzinfo=UTC)
-    return max(0, int((utcnow() - created).total_seconds() // 60))
+    return max(0, int((utcnow() - _aware(case.created_at)).total_seconds() // 60))
 
 
 def _locale(data: Mapping[str, Any], default: str) -> str:

@@ -111,6 +111,14 @@ class Cases:
         )
         return found.scalar_one_or_none()
 
+    async def waiting(self) -> list[Case]:
+        """Cases nobody has taken yet, oldest first."""
+        session = await self._transaction.session()
+        found = await session.execute(
+            select(Case).where(Case.status == CaseStatus.WAITING).order_by(Case.id)
+        )
+        return list(found.scalars())
+
     async def get(self, case_id: int) -> Case | None:
         session = await self._transaction.session()
         return await session.get(Case, case_id, populate_existing=True)

@@ -215,6 +215,7 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
     "topic_name": _CASE,
     "topic_taken_name": {**_CASE, "alias": "Ala"},
     "card": {**_CASE, "waited": 3},
+    "reminder": {**_CASE, "waited": 12},
     "taken": {**_CASE, "alias": "Ala"},
 }
 """Names each handoff text may use beyond the shared ones, with sample values for `check`."""
@@ -243,6 +244,9 @@ class Handoff(_Strict):
     note_not_sent: Text = Field(description="Under a message in a topic that was not relayed.")
     person_ended: Text = Field(description="To the group: the person ended the conversation.")
     volunteer_ended: Text = Field(description="To the group: {{ alias }} ended it.")
+    reminder: Text = Field(
+        description="In a case's topic when nobody took it: number, subject, urgent, waited."
+    )
 
 
 class System(_Strict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,11 @@ from aiogram.methods import (
 )
 from aiogram.types import User
 
+from bot.db import create_sessionmaker
+from bot.handoff import Handoff
 from bot.migrate import upgrade
+from bot.models import utcnow
+from bot.repositories import Transaction
 from dialogs import Content
 from tests.bot_harness import Harness, person
 
@@ -186,3 +191,40 @@ async def test_a_person_who_blocks_the_bot_ends_the_case_and_volunteers_are_told
     assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
     with sqlite3.connect(database) as db:
         assert db.execute("select chat_id, status from cases").fetchall() == [(None, "closed")]
+
+
+async def remind_at(bot: Harness, minutes: float) -> int:
+    """Run one reminder round as if `minutes` had passed since the case opened."""
+    handoff = bot.dispatcher["handoff"]
+    assert isinstance(handoff, Handoff)
+    transaction = Transaction(create_sessionmaker(bot.engine))
+    sent = await handoff.remind(bot.bot, transaction, utcnow() + timedelta(minutes=minutes))
+    await transaction.finish(commit=True)
+    return sent
+
+
+async def test_volunteers_are_reminded_of_a_case_nobody_took(bot: Harness) -> None:
+    await ask_for_a_person(bot, person())
+    assert await remind_at(bot, 9) == 0
+    assert await remind_at(bot, 10.5) == 1
+    reminder = bot.in_group()[-1]
+    assert reminder.message_thread_id == 500
+    assert reminder.text is not None
+    assert reminder.text.startswith("Зварот #1 (Пачуцці) чакае ўжо 10 хв.")
+    assert await remind_at(bot, 12) == 0, "not again before another interval"
+    assert await remind_at(bot, 21) == 1
+
+
+async def test_urgent_cases_are_re_alerted_sooner_and_stand_out(bot: Harness) -> None:
+    zoe = person()
+    await bot.say(zoe, "/human")
+    await bot.press(zoe, "It is urgent")
+    assert bot.session.sent(CreateForumTopic)[-1].name.endswith("тэрмінова")
+    assert await remind_at(bot, 2.5) == 1
+    assert (bot.in_group()[-1].text or "").startswith("<b>Тэрмінова.</b>")
+
+
+async def test_a_taken_case_is_not_reminded(bot: Harness) -> None:
+    await ask_for_a_person(bot, person())
+    await bot.press_in_group(ALA, bot.in_group()[-1])
+    assert await remind_at(bot, 30) == 0
