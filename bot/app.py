@@ -52,6 +52,7 @@ def create_dispatcher(
     pseudonyms: Pseudonymizer,
     volunteer_chat_id: int | None = None,
     remind_after: int = 10,
+    delete_topics_after_hours: int = 24,
 ) -> Dispatcher:
     storage = SqlStorage(sessions, pseudonyms)
     dispatcher = Dispatcher(storage=storage, events_isolation=ChatIsolation())
@@ -67,6 +68,7 @@ def create_dispatcher(
             pseudonyms=pseudonyms,
             storage=storage,
             remind_after=remind_after,
+            delete_after_hours=delete_topics_after_hours,
         )
         handlers[dialogs.AskPerson] = handoff.ask
     dispatcher["handoff"] = handoff
@@ -127,12 +129,13 @@ REMIND_EVERY_SECONDS = 30
 async def remind_forever(
     bot: Bot, handoff: Handoff, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    """Twice a minute: remind the volunteers of cases nobody has taken."""
+    """Twice a minute: remind the volunteers of cases nobody has taken, delete old topics."""
     while True:
         await asyncio.sleep(REMIND_EVERY_SECONDS)
         transaction = Transaction(sessions)
         try:
             await handoff.remind(bot, transaction, utcnow())
+            await handoff.delete_old_topics(bot, transaction, utcnow())
         except Exception as exc:  # a failed round is logged; the next one tries again
             await transaction.finish(commit=False)
             log.error("handoff.remind_failed error=%s", type(exc).__name__)
@@ -179,6 +182,7 @@ async def run_polling(settings: Settings, content: Content) -> None:
         pseudonyms=Pseudonymizer(settings.pseudonym_key()),
         volunteer_chat_id=settings.VOLUNTEER_CHAT_ID,
         remind_after=settings.HANDOFF_REMIND_MINUTES,
+        delete_topics_after_hours=settings.CASE_TOPIC_DELETE_HOURS,
     )
     if settings.VOLUNTEER_CHAT_ID is not None:
         try:

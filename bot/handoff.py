@@ -15,7 +15,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.enums import ChatMemberStatus
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import (
@@ -67,6 +67,7 @@ class Handoff:
         pseudonyms: Pseudonymizer,
         storage: BaseStorage,
         remind_after: int = 10,
+        delete_after_hours: int = 24,
     ) -> None:
         self.content = content
         self.group_id = group_id
@@ -75,6 +76,7 @@ class Handoff:
         self._storage = storage
         self._members: dict[int, tuple[bool, float]] = {}
         self.remind_after = remind_after
+        self.delete_after_hours = delete_after_hours
 
     # -- words -------------------------------------------------------------------------------
 
@@ -338,6 +340,8 @@ class Handoff:
                     "handoff.topic_not_closed case=%s error=%s", case.id, type(exc).__name__
                 )
         await Cases(transaction, self._sessions).close(case)
+        if self.delete_after_hours == 0:
+            await self.delete_old_topics(bot, transaction, utcnow())
         log.info("handoff.ended case=%s by=%s", case.id, "person" if by_person else "volunteer")
 
     # -- reminders -------------------------------------------------------------------------------
@@ -365,6 +369,29 @@ class Handoff:
             case.reminded_at = now
             reminded += 1
         return reminded
+
+    async def delete_old_topics(self, bot: Bot, transaction: Transaction, now: datetime) -> int:
+        """Delete the topics (with all their messages) of cases closed long enough ago."""
+        deleted = 0
+        keep = timedelta(hours=self.delete_after_hours)
+        for case in await Cases(transaction, self._sessions).closed_with_topic():
+            closed = case.closed_at
+            if case.thread_id is None or closed is None or now - _aware(closed) < keep:
+                continue
+            try:
+                await bot.delete_forum_topic(
+                    chat_id=self.group_id, message_thread_id=case.thread_id
+                )
+            except TelegramAPIError as exc:
+                log.warning(
+                    "handoff.topic_not_deleted case=%s error=%s", case.id, type(exc).__name__
+                )
+                if not isinstance(exc, TelegramBadRequest):
+                    continue  # try again next round; a bad request means it is gone already
+            case.thread_id = None
+            case.card_message_id = None
+            deleted += 1
+        return deleted
 
     # -- helpers -------------------------------------------------------------------------------
 

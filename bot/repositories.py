@@ -119,6 +119,14 @@ class Cases:
         )
         return list(found.scalars())
 
+    async def closed_with_topic(self) -> list[Case]:
+        """Closed cases whose topic (and its messages) is still in the volunteers' group."""
+        session = await self._transaction.session()
+        found = await session.execute(
+            select(Case).where(Case.status == CaseStatus.CLOSED, Case.thread_id.is_not(None))
+        )
+        return list(found.scalars())
+
     async def get(self, case_id: int) -> Case | None:
         session = await self._transaction.session()
         return await session.get(Case, case_id, populate_existing=True)

@@ -45,9 +45,14 @@ class Sleeps:
 
 class Harness:
     def __init__(
-        self, content: Content, database_url: str, volunteer_chat_id: int | None = None
+        self,
+        content: Content,
+        database_url: str,
+        volunteer_chat_id: int | None = None,
+        delete_topics_after_hours: int = 24,
     ) -> None:
         self.volunteer_chat_id = volunteer_chat_id
+        self.delete_topics_after_hours = delete_topics_after_hours
         self.content = content
         self.engine: AsyncEngine = create_engine(database_url)
         self.session = MockedSession()
@@ -66,6 +71,7 @@ class Harness:
             sessions=create_sessionmaker(self.engine),
             pseudonyms=Pseudonymizer(PSEUDONYM_KEY),
             volunteer_chat_id=self.volunteer_chat_id,
+            delete_topics_after_hours=self.delete_topics_after_hours,
         )
         return self.dispatcher
 

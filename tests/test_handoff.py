@@ -13,6 +13,7 @@ from aiogram.methods import (
     CloseForumTopic,
     CopyMessage,
     CreateForumTopic,
+    DeleteForumTopic,
     EditForumTopic,
     EditMessageText,
 )
@@ -228,3 +229,46 @@ async def test_a_taken_case_is_not_reminded(bot: Harness) -> None:
     await ask_for_a_person(bot, person())
     await bot.press_in_group(ALA, bot.in_group()[-1])
     assert await remind_at(bot, 30) == 0
+
+
+async def delete_at(bot: Harness, hours: float) -> int:
+    handoff = bot.dispatcher["handoff"]
+    assert isinstance(handoff, Handoff)
+    transaction = Transaction(create_sessionmaker(bot.engine))
+    deleted = await handoff.delete_old_topics(
+        bot.bot, transaction, utcnow() + timedelta(hours=hours)
+    )
+    await transaction.finish(commit=True)
+    return deleted
+
+
+async def test_a_closed_cases_topic_is_deleted_with_its_messages_a_day_later(
+    bot: Harness, database: Path
+) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    await bot.say(zoe, "/end")
+    assert await delete_at(bot, 23) == 0
+    assert await delete_at(bot, 25) == 1
+    assert [d.message_thread_id for d in bot.session.sent(DeleteForumTopic)] == [500]
+    assert await delete_at(bot, 48) == 0, "deleted once"
+    with sqlite3.connect(database) as db:
+        assert db.execute("select thread_id, subject from cases").fetchall() == [(None, "feelings")]
+
+
+async def test_with_zero_hours_the_topic_is_deleted_as_the_case_ends(
+    shipped: Content, database: Path
+) -> None:
+    harness = Harness(
+        shipped,
+        f"sqlite+aiosqlite:///{database}",
+        volunteer_chat_id=GROUP,
+        delete_topics_after_hours=0,
+    )
+    try:
+        zoe = person()
+        await ask_for_a_person(harness, zoe)
+        await harness.say(zoe, "/end")
+        assert [d.message_thread_id for d in harness.session.sent(DeleteForumTopic)] == [500]
+    finally:
+        await harness.close()
