@@ -52,6 +52,7 @@ def create_dispatcher(
     pseudonyms: Pseudonymizer,
     volunteer_chat_id: int | None = None,
     remind_after: int = 10,
+    timeout_after: int = 60,
     delete_topics_after_hours: int = 24,
 ) -> Dispatcher:
     storage = SqlStorage(sessions, pseudonyms)
@@ -68,6 +69,7 @@ def create_dispatcher(
             pseudonyms=pseudonyms,
             storage=storage,
             remind_after=remind_after,
+            timeout_after=timeout_after,
             delete_after_hours=delete_topics_after_hours,
         )
         handlers[dialogs.AskPerson] = handoff.ask
@@ -129,12 +131,14 @@ REMIND_EVERY_SECONDS = 30
 async def remind_forever(
     bot: Bot, handoff: Handoff, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    """Twice a minute: remind the volunteers of cases nobody has taken, delete old topics."""
+    """Twice a minute: remind volunteers of cases nobody took, tell people who waited long,
+    delete the topics of cases that ended long enough ago."""
     while True:
         await asyncio.sleep(REMIND_EVERY_SECONDS)
         transaction = Transaction(sessions)
         try:
             await handoff.remind(bot, transaction, utcnow())
+            await handoff.tell_long_waits(bot, transaction, utcnow())
             await handoff.delete_old_topics(bot, transaction, utcnow())
         except Exception as exc:  # a failed round is logged; the next one tries again
             await transaction.finish(commit=False)
@@ -182,6 +186,7 @@ async def run_polling(settings: Settings, content: Content) -> None:
         pseudonyms=Pseudonymizer(settings.pseudonym_key()),
         volunteer_chat_id=settings.VOLUNTEER_CHAT_ID,
         remind_after=settings.HANDOFF_REMIND_MINUTES,
+        timeout_after=settings.HANDOFF_TIMEOUT_MINUTES,
         delete_topics_after_hours=settings.CASE_TOPIC_DELETE_HOURS,
     )
     if settings.VOLUNTEER_CHAT_ID is not None:

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     PSEUDONYM_KEY: SecretStr | None = None
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     HANDOFF_REMIND_MINUTES: int = Field(default=10, ge=1, le=24 * 60)
+    HANDOFF_TIMEOUT_MINUTES: int = Field(default=60, ge=1, le=7 * 24 * 60)
     CASE_TOPIC_DELETE_HOURS: int = Field(default=24, ge=0, le=24 * 365)
 
     @field_validator("ADMIN_IDS", mode="before")

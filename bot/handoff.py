@@ -33,7 +33,7 @@ from bot.middlewares import Turn
 from bot.models import Case, CaseStatus, utcnow
 from bot.privacy import Pseudonymizer
 from bot.repositories import Cases, Transaction, Volunteers
-from bot.telegram_io import PARSE_MODE
+from bot.telegram_io import MENU_DATA, PARSE_MODE
 from dialogs import Content
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 CASE_KEY = "case"
 """Where the person's open case number lives in their FSM data."""
 TAKE_PREFIX = "take:"
+KEEP_WAITING = "case:wait"
+STOP_WAITING = "case:stop"
+WAITING_CHOICES = frozenset({KEEP_WAITING, STOP_WAITING})
 URGENT_REMIND_MINUTES = 2
 MEMBERSHIP_SECONDS = 60.0
 """How long a getChatMember answer is trusted (in memory only)."""
@@ -67,6 +70,7 @@ class Handoff:
         pseudonyms: Pseudonymizer,
         storage: BaseStorage,
         remind_after: int = 10,
+        timeout_after: int = 60,
         delete_after_hours: int = 24,
     ) -> None:
         self.content = content
@@ -76,6 +80,7 @@ class Handoff:
         self._storage = storage
         self._members: dict[int, tuple[bool, float]] = {}
         self.remind_after = remind_after
+        self.timeout_after = timeout_after
         self.delete_after_hours = delete_after_hours
 
     # -- words -------------------------------------------------------------------------------
@@ -369,6 +374,53 @@ class Handoff:
             case.reminded_at = now
             reminded += 1
         return reminded
+
+    async def tell_long_waits(self, bot: Bot, transaction: Transaction, now: datetime) -> int:
+        """Nobody came for HANDOFF_TIMEOUT_MINUTES: say so honestly and offer the choices."""
+        told = 0
+        every = timedelta(minutes=self.timeout_after)
+        for case in await Cases(transaction, self._sessions).waiting():
+            last = _aware(case.person_told_at or case.created_at)
+            if case.chat_id is None or now - last < every:
+                continue
+            locale = case.locale or self.content.default_locale
+            waited = int((now - _aware(case.created_at)).total_seconds() // 60)
+            try:
+                await bot.send_message(
+                    chat_id=case.chat_id,
+                    text=self._text("timeout", locale, waited=waited),
+                    parse_mode=PARSE_MODE,
+                    reply_markup=self._waiting_keyboard(locale),
+                )
+            except TelegramAPIError as exc:
+                log.warning("handoff.wait_not_told case=%s error=%s", case.id, type(exc).__name__)
+                continue
+            case.person_told_at = now
+            told += 1
+        return told
+
+    async def waiting_choice(self, callback: CallbackQuery, turn: Turn) -> None:
+        """The person's answer to a long wait: keep waiting, or stop the request."""
+        await callback.answer()
+        case = await Cases(turn.transaction, self._sessions).open_for(turn.pseudonym)
+        if case is None:
+            return
+        locale = case.locale or self.content.default_locale
+        if callback.data == STOP_WAITING:
+            await self.end(turn.bot, turn.transaction, case, by_person=True)
+            return
+        await self._tell(turn.bot, turn.chat_id, self._text("kept_waiting", locale))
+
+    def _waiting_keyboard(self, locale: str) -> InlineKeyboardMarkup:
+        menu = self.content.renderer.label(self.content.system.labels["menu"], locale)
+        rows = [
+            (self._label("keep_waiting_button", locale), KEEP_WAITING),
+            (self._label("stop_waiting_button", locale), STOP_WAITING),
+            (menu, MENU_DATA),
+        ]
+        return InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text=t, callback_data=d)] for t, d in rows]
+        )
 
     async def delete_old_topics(self, bot: Bot, transaction: Transaction, now: datetime) -> int:
         """Delete the topics (with all their messages) of cases closed long enough ago."""

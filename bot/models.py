@@ -68,6 +68,7 @@ class Case(Base):
     taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    person_told_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RelayedMessage(Base):

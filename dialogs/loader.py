@@ -37,6 +37,8 @@ PROFILE_LIMITS = {"name": 64, "short_description": 120, "description": 512}
 """Telegram's limits for the bot's name and descriptions."""
 PLAIN_HANDOFF_TEXTS = {
     "end_button": MAX_LABEL,
+    "keep_waiting_button": MAX_LABEL,
+    "stop_waiting_button": MAX_LABEL,
     "take_button": MAX_LABEL,
     "default_alias": 64,
     "topic_name": 128,
@@ -53,6 +55,8 @@ PROFILE_LIMITS = {"name": 64, "short_description": 120, "description": 512}
 """Telegram's limits for the bot's name and descriptions."""
 PLAIN_HANDOFF_TEXTS = {
     "end_button": MAX_LABEL,
+    "keep_waiting_button": MAX_LABEL,
+    "stop_waiting_button": MAX_LABEL,
     "take_button": MAX_LABEL,
     "default_alias": 64,
     "topic_name": 128,

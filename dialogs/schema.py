@@ -216,6 +216,7 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
     "topic_taken_name": {**_CASE, "alias": "Ala"},
     "card": {**_CASE, "waited": 3},
     "reminder": {**_CASE, "waited": 12},
+    "timeout": {"waited": 60},
     "taken": {**_CASE, "alias": "Ala"},
 }
 """Names each handoff text may use beyond the shared ones, with sample values for `check`."""
@@ -247,6 +248,10 @@ class Handoff(_Strict):
     reminder: Text = Field(
         description="In a case's topic when nobody took it: number, subject, urgent, waited."
     )
+    timeout: Text = Field(description="To the person when nobody came for long: {{ waited }}.")
+    keep_waiting_button: Text = Field(description="The person's button: keep waiting.")
+    stop_waiting_button: Text = Field(description="The person's button: stop waiting.")
+    kept_waiting: Text = Field(description="To the person who chose to keep waiting.")
 
 
 class System(_Strict):

@@ -272,3 +272,44 @@ async def test_with_zero_hours_the_topic_is_deleted_as_the_case_ends(
         assert [d.message_thread_id for d in harness.session.sent(DeleteForumTopic)] == [500]
     finally:
         await harness.close()
+
+
+async def long_waits_at(bot: Harness, minutes: float) -> int:
+    handoff = bot.dispatcher["handoff"]
+    assert isinstance(handoff, Handoff)
+    transaction = Transaction(create_sessionmaker(bot.engine))
+    told = await handoff.tell_long_waits(
+        bot.bot, transaction, utcnow() + timedelta(minutes=minutes)
+    )
+    await transaction.finish(commit=True)
+    return told
+
+
+async def test_a_long_wait_is_told_honestly_with_choices_to_wait_stop_or_use_the_menu(
+    bot: Harness, database: Path
+) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    assert await long_waits_at(bot, 59) == 0
+    assert await long_waits_at(bot, 61) == 1
+    told = bot.last_to(zoe)
+    assert told.text.startswith("I am sorry: no volunteer has answered yet")
+    assert "Lithuania: <b>112</b>" in told.text
+    assert bot.labels(told) == ["Keep waiting", "Stop the request", "☰ Menu"]
+
+    await bot.press(zoe, "Keep waiting", on=told)
+    assert bot.last_to(zoe).text.startswith("All right, your request stays.")
+    assert await long_waits_at(bot, 90) == 0, "not again before another hour"
+    assert await long_waits_at(bot, 125) == 1
+
+    await bot.press(zoe, "Stop the request", on=bot.last_to(zoe))
+    assert bot.last_to(zoe).text.startswith("You have ended the conversation")
+    assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
+    with sqlite3.connect(database) as db:
+        assert db.execute("select status from cases").fetchall() == [("closed",)]
+
+
+async def test_a_taken_case_never_gets_the_long_wait_message(bot: Harness) -> None:
+    await ask_for_a_person(bot, person())
+    await bot.press_in_group(ALA, bot.in_group()[-1])
+    assert await long_waits_at(bot, 300) == 0
