@@ -54,6 +54,7 @@ def create_dispatcher(
     remind_after: int = 10,
     timeout_after: int = 60,
     delete_topics_after_hours: int = 24,
+    admins: frozenset[int] = frozenset(),
 ) -> Dispatcher:
     storage = SqlStorage(sessions, pseudonyms)
     dispatcher = Dispatcher(storage=storage, events_isolation=ChatIsolation())
@@ -71,6 +72,7 @@ def create_dispatcher(
             remind_after=remind_after,
             timeout_after=timeout_after,
             delete_after_hours=delete_topics_after_hours,
+            admins=admins,
         )
         handlers[dialogs.AskPerson] = handoff.ask
     dispatcher["handoff"] = handoff
@@ -188,6 +190,7 @@ async def run_polling(settings: Settings, content: Content) -> None:
         remind_after=settings.HANDOFF_REMIND_MINUTES,
         timeout_after=settings.HANDOFF_TIMEOUT_MINUTES,
         delete_topics_after_hours=settings.CASE_TOPIC_DELETE_HOURS,
+        admins=settings.ADMIN_IDS,
     )
     if settings.VOLUNTEER_CHAT_ID is not None:
         try:

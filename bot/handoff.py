@@ -28,6 +28,7 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import dialogs
+from bot import stats
 from bot.commands import command_event
 from bot.middlewares import Turn
 from bot.models import Case, CaseStatus, utcnow
@@ -72,6 +73,7 @@ class Handoff:
         remind_after: int = 10,
         timeout_after: int = 60,
         delete_after_hours: int = 24,
+        admins: frozenset[int] = frozenset(),
     ) -> None:
         self.content = content
         self.group_id = group_id
@@ -82,6 +84,7 @@ class Handoff:
         self.remind_after = remind_after
         self.timeout_after = timeout_after
         self.delete_after_hours = delete_after_hours
+        self.admins = admins
 
     # -- words -------------------------------------------------------------------------------
 
@@ -251,6 +254,10 @@ class Handoff:
             if alias:
                 await Volunteers(transaction).set_alias(volunteer, alias[0].strip()[:64])
             return
+        if command == "/stats":
+            if message.from_user.id in self.admins:
+                await self.post_stats(bot, transaction, message)
+            return
         if message.message_thread_id is None:
             return
         cases = Cases(transaction, self._sessions)
@@ -375,6 +382,34 @@ class Handoff:
             reminded += 1
         return reminded
 
+    async def post_stats(self, bot: Bot, transaction: Transaction, message: Message) -> None:
+        times = await Cases(transaction, self._sessions).times()
+        figures = stats.compute(stats.CaseTimes(s, c, t) for s, c, t in times)
+        group = self.content.default_locale
+        topics = self.content.topics
+        subjects = [
+            {
+                "name": self.content.renderer.label(topics[s], group) if s in topics else s,
+                "count": n,
+            }
+            for s, n in figures.by_subject.items()
+        ]
+        text = self._text(
+            "stats",
+            group,
+            total=figures.total,
+            subjects=subjects,
+            median=_minutes(figures.median_wait),
+            p90=_minutes(figures.p90_wait),
+            quick=round(100 * figures.taken_quickly) if figures.taken_quickly is not None else "-",
+        )
+        await bot.send_message(
+            chat_id=self.group_id,
+            message_thread_id=message.message_thread_id,
+            text=text,
+            parse_mode=PARSE_MODE,
+        )
+
     async def tell_long_waits(self, bot: Bot, transaction: Transaction, now: datetime) -> int:
         """Nobody came for HANDOFF_TIMEOUT_MINUTES: say so honestly and offer the choices."""
         told = 0
@@ -484,6 +519,10 @@ class Handoff:
         locale = _locale(await fsm.get_data(), self.content.default_locale)
         menu = dialogs.State(locale=locale, at=self.content.menu)
         await fsm.update_data({CASE_KEY: None, "dialog": menu.to_json()})
+
+
+def _minutes(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
 
 
 def _aware(moment: datetime) -> datetime:

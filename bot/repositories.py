@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -126,6 +128,12 @@ class Cases:
             select(Case).where(Case.status == CaseStatus.CLOSED, Case.thread_id.is_not(None))
         )
         return list(found.scalars())
+
+    async def times(self) -> list[tuple[str, datetime, datetime | None]]:
+        """Subject, requested and taken times of every case: what /stats counts."""
+        session = await self._transaction.session()
+        found = await session.execute(select(Case.subject, Case.created_at, Case.taken_at))
+        return [(subject, created, taken) for subject, created, taken in found]
 
     async def get(self, case_id: int) -> Case | None:
         session = await self._transaction.session()

@@ -217,6 +217,13 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
     "card": {**_CASE, "waited": 3},
     "reminder": {**_CASE, "waited": 12},
     "timeout": {"waited": 60},
+    "stats": {
+        "total": 12,
+        "subjects": [{"name": "Feelings", "count": 7}, {"name": "Safety", "count": 5}],
+        "median": "4",
+        "p90": "18",
+        "quick": 83,
+    },
     "taken": {**_CASE, "alias": "Ala"},
 }
 """Names each handoff text may use beyond the shared ones, with sample values for `check`."""
@@ -252,6 +259,9 @@ class Handoff(_Strict):
     keep_waiting_button: Text = Field(description="The person's button: keep waiting.")
     stop_waiting_button: Text = Field(description="The person's button: stop waiting.")
     kept_waiting: Text = Field(description="To the person who chose to keep waiting.")
+    stats: Text = Field(
+        description="/stats for admins: total, subjects (name, count), median, p90, quick (%)."
+    )
 
 
 class System(_Strict):

@@ -50,8 +50,10 @@ class Harness:
         database_url: str,
         volunteer_chat_id: int | None = None,
         delete_topics_after_hours: int = 24,
+        admins: frozenset[int] = frozenset(),
     ) -> None:
         self.volunteer_chat_id = volunteer_chat_id
+        self.admins = admins
         self.delete_topics_after_hours = delete_topics_after_hours
         self.content = content
         self.engine: AsyncEngine = create_engine(database_url)
@@ -72,6 +74,7 @@ class Harness:
             pseudonyms=Pseudonymizer(PSEUDONYM_KEY),
             volunteer_chat_id=self.volunteer_chat_id,
             delete_topics_after_hours=self.delete_topics_after_hours,
+            admins=self.admins,
         )
         return self.dispatcher
 

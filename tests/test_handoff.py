@@ -42,7 +42,12 @@ def database(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def bot(shipped: Content, database: Path) -> AsyncIterator[Harness]:
-    harness = Harness(shipped, f"sqlite+aiosqlite:///{database}", volunteer_chat_id=GROUP)
+    harness = Harness(
+        shipped,
+        f"sqlite+aiosqlite:///{database}",
+        volunteer_chat_id=GROUP,
+        admins=frozenset({ALA.id}),
+    )
     harness.session.members.update({ALA.id, BORYS.id})
     yield harness
     await harness.close()
@@ -313,3 +318,20 @@ async def test_a_taken_case_never_gets_the_long_wait_message(bot: Harness) -> No
     await ask_for_a_person(bot, person())
     await bot.press_in_group(ALA, bot.in_group()[-1])
     assert await long_waits_at(bot, 300) == 0
+
+
+async def test_stats_show_counts_and_waiting_times_to_admins_only(bot: Harness) -> None:
+    await ask_for_a_person(bot, person(user_id=1))
+    await bot.press_in_group(ALA, bot.in_group()[-1])
+    await ask_for_a_person(bot, person(user_id=2))
+    sent = len(bot.in_group())
+    await bot.post_in_topic(BORYS, 500, "/stats")
+    assert len(bot.in_group()) == sent, "not an admin: no answer"
+    await bot.post_in_topic(ALA, 500, "/stats")
+    figures = bot.in_group()[-1].text or ""
+    assert figures.splitlines() == [
+        "<b>Звароты:</b> 2",
+        "Пачуцці: 2",
+        "Чаканне да валанцёра: медыяна 0 хв, 90% — да 0 хв.",
+        "Узятыя за 10 хвілін: 50%.",
+    ]
