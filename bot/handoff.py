@@ -33,7 +33,7 @@ from bot.commands import command_event
 from bot.middlewares import Turn
 from bot.models import Case, CaseStatus, utcnow
 from bot.privacy import Pseudonymizer
-from bot.repositories import Cases, Transaction, Volunteers
+from bot.repositories import Cases, Helped, Transaction, Volunteers
 from bot.telegram_io import MENU_DATA, PARSE_MODE
 from dialogs import Content
 
@@ -45,6 +45,9 @@ TAKE_PREFIX = "take:"
 KEEP_WAITING = "case:wait"
 STOP_WAITING = "case:stop"
 WAITING_CHOICES = frozenset({KEEP_WAITING, STOP_WAITING})
+HELPED_YES = "helped:yes"
+HELPED_NO = "helped:no"
+HELPED_ANSWERS = frozenset({HELPED_YES, HELPED_NO})
 URGENT_REMIND_MINUTES = 2
 MEMBERSHIP_SECONDS = 60.0
 """How long a getChatMember answer is trusted (in memory only)."""
@@ -331,7 +334,10 @@ class Handoff:
         group = self.content.default_locale
         if case.chat_id is not None:
             name = "ended_by_you" if by_person else "ended_by_volunteer"
-            await self._tell(bot, case.chat_id, self._text(name, case.locale or group))
+            locale = case.locale or group
+            await self._tell(bot, case.chat_id, self._text(name, locale))
+            if case.status == CaseStatus.TAKEN:  # a conversation took place
+                await self._ask_if_it_helped(bot, case.chat_id, locale)
             await self._forget_case_of(bot, case.chat_id)
         if case.thread_id is not None:
             if by_person:
@@ -394,9 +400,12 @@ class Handoff:
             }
             for s, n in figures.by_subject.items()
         ]
+        helped = await Helped(transaction).counts()
         text = self._text(
             "stats",
             group,
+            helped_yes=helped.get("yes", 0),
+            helped_no=helped.get("no", 0),
             total=figures.total,
             subjects=subjects,
             median=_minutes(figures.median_wait),
@@ -445,6 +454,38 @@ class Handoff:
             await self.end(turn.bot, turn.transaction, case, by_person=True)
             return
         await self._tell(turn.bot, turn.chat_id, self._text("kept_waiting", locale))
+
+    async def _ask_if_it_helped(self, bot: Bot, chat_id: int, locale: str) -> None:
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(
+                        text=self._label("helped_yes", locale), callback_data=HELPED_YES
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        text=self._label("helped_no", locale), callback_data=HELPED_NO
+                    )
+                ],
+            ]
+        )
+        try:
+            await bot.send_message(
+                chat_id=chat_id,
+                text=self._text("did_it_help", locale),
+                parse_mode=PARSE_MODE,
+                reply_markup=keyboard,
+            )
+        except TelegramAPIError as exc:
+            log.warning("handoff.not_asked_if_helped error=%s", type(exc).__name__)
+
+    async def helped(self, callback: CallbackQuery, turn: Turn) -> None:
+        """One tap, one count: the answer is kept as a number and nothing else."""
+        answer = "yes" if callback.data == HELPED_YES else "no"
+        await Helped(turn.transaction).count(answer)
+        locale = _locale(await turn.fsm.get_data(), self.content.default_locale)
+        await callback.answer(self._label("helped_thanks", locale))
 
     def _waiting_keyboard(self, locale: str) -> InlineKeyboardMarkup:
         menu = self.content.renderer.label(self.content.system.labels["menu"], locale)

@@ -90,3 +90,12 @@ class Volunteer(Base):
     pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
     alias: Mapped[str | None] = mapped_column(String(64))
     on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class HelpedCount(Base):
+    """Answers to "did it help?" after a conversation with a volunteer: counts, nothing else."""
+
+    __tablename__ = "helped_counts"
+
+    answer: Mapped[str] = mapped_column(String(8), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

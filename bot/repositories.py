@@ -7,7 +7,15 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import Case, CaseStatus, Person, RelayedMessage, Volunteer, utcnow
+from bot.models import (
+    Case,
+    CaseStatus,
+    HelpedCount,
+    Person,
+    RelayedMessage,
+    Volunteer,
+    utcnow,
+)
 
 
 class Transaction:
@@ -211,3 +219,23 @@ class Volunteers:
             volunteer = Volunteer(pseudonym=pseudonym, on_duty=False)
             session.add(volunteer)
         volunteer.alias = alias
+
+
+class Helped:
+    """Did the conversation help? One number per answer; no link to anyone or any case."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._transaction = transaction
+
+    async def count(self, answer: str) -> None:
+        session = await self._transaction.session()
+        row = await session.get(HelpedCount, answer)
+        if row is None:
+            session.add(HelpedCount(answer=answer, count=1))
+        else:
+            row.count += 1
+
+    async def counts(self) -> dict[str, int]:
+        session = await self._transaction.session()
+        found = await session.execute(select(HelpedCount.answer, HelpedCount.count))
+        return dict(found.tuples().all())

@@ -38,6 +38,9 @@ PROFILE_LIMITS = {"name": 64, "short_description": 120, "description": 512}
 PLAIN_HANDOFF_TEXTS = {
     "end_button": MAX_LABEL,
     "keep_waiting_button": MAX_LABEL,
+    "helped_yes": MAX_LABEL,
+    "helped_no": MAX_LABEL,
+    "helped_thanks": 200,
     "stop_waiting_button": MAX_LABEL,
     "take_button": MAX_LABEL,
     "default_alias": 64,
@@ -56,6 +59,9 @@ PROFILE_LIMITS = {"name": 64, "short_description": 120, "description": 512}
 PLAIN_HANDOFF_TEXTS = {
     "end_button": MAX_LABEL,
     "keep_waiting_button": MAX_LABEL,
+    "helped_yes": MAX_LABEL,
+    "helped_no": MAX_LABEL,
+    "helped_thanks": 200,
     "stop_waiting_button": MAX_LABEL,
     "take_button": MAX_LABEL,
     "default_alias": 64,

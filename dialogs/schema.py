@@ -223,6 +223,8 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
         "median": "4",
         "p90": "18",
         "quick": 83,
+        "helped_yes": 9,
+        "helped_no": 2,
     },
     "taken": {**_CASE, "alias": "Ala"},
 }
@@ -259,8 +261,13 @@ class Handoff(_Strict):
     keep_waiting_button: Text = Field(description="The person's button: keep waiting.")
     stop_waiting_button: Text = Field(description="The person's button: stop waiting.")
     kept_waiting: Text = Field(description="To the person who chose to keep waiting.")
+    did_it_help: Text = Field(description="To the person after the end: did it help?")
+    helped_yes: Text = Field(description="Button: it helped.")
+    helped_no: Text = Field(description="Button: it did not really help.")
+    helped_thanks: Text = Field(description="Short note after the answer (at most 200).")
     stats: Text = Field(
-        description="/stats for admins: total, subjects (name, count), median, p90, quick (%)."
+        description="/stats for admins: total, subjects (name, count), median, p90, quick (%), "
+        "helped_yes, helped_no."
     )
 
 

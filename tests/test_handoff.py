@@ -132,10 +132,10 @@ async def test_ending_tells_both_sides_closes_the_topic_and_forgets(
     await bot.say(zoe, "hello")
     if who_ends == "person":
         await bot.say(zoe, "/end")
-        assert bot.last_to(zoe).text.startswith("You have ended the conversation")
+        assert bot.to(zoe)[-2].text.startswith("You have ended the conversation")
     else:
         await bot.post_in_topic(ALA, 500, "/end")
-        assert bot.last_to(zoe).text.startswith("The volunteer has ended the conversation")
+        assert bot.to(zoe)[-2].text.startswith("The volunteer has ended the conversation")
     assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
     with sqlite3.connect(database) as db:
         assert db.execute("select person, chat_id, status from cases").fetchall() == [
@@ -334,4 +334,28 @@ async def test_stats_show_counts_and_waiting_times_to_admins_only(bot: Harness) 
         "Пачуцці: 2",
         "Чаканне да валанцёра: медыяна 0 хв, 90% — да 0 хв.",
         "Узятыя за 10 хвілін: 50%.",
+        "Ці дапамагло: так 0, не вельмі 0.",
     ]
+
+
+async def test_after_the_end_one_tap_says_whether_it_helped_and_only_a_count_is_kept(
+    bot: Harness, database: Path
+) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    await bot.press_in_group(ALA, bot.in_group()[-1])
+    await bot.say(zoe, "/end")
+    question = bot.last_to(zoe)
+    assert question.text.startswith("Did this conversation help you?")
+    assert bot.labels(question) == ["Yes, it helped", "Not really"]
+    await bot.press(zoe, "Yes, it helped", on=question)
+    assert bot.session.sent(AnswerCallbackQuery)[-1].text == "Thank you for answering."
+    with sqlite3.connect(database) as db:
+        assert db.execute("select answer, count from helped_counts").fetchall() == [("yes", 1)]
+
+
+async def test_no_did_it_help_question_when_nobody_came(bot: Harness) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    await bot.say(zoe, "/end")
+    assert bot.last_to(zoe).text.startswith("You have ended the conversation")

@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, InaccessibleMessage,
 
 import dialogs
 from bot.conversations import Conversations
-from bot.handoff import WAITING_CHOICES, Handoff
+from bot.handoff import HELPED_ANSWERS, WAITING_CHOICES, Handoff
 from bot.middlewares import Turn
 from bot.telegram_io import MENU_DATA, event_from_message, toast
 
@@ -40,6 +40,10 @@ async def is_waiting_choice(callback: CallbackQuery) -> bool:
     return callback.data in WAITING_CHOICES
 
 
+async def is_helped_answer(callback: CallbackQuery) -> bool:
+    return callback.data in HELPED_ANSWERS
+
+
 async def membership_in_private_chat(update: ChatMemberUpdated) -> bool:
     return update.chat.type == ChatType.PRIVATE
 
@@ -52,6 +56,7 @@ def create_router() -> Router:
     router.message.register(on_message)
     router.callback_query.register(on_menu_button, is_menu_button)
     router.callback_query.register(on_waiting_choice, is_waiting_choice)
+    router.callback_query.register(on_helped, is_helped_answer)
     router.callback_query.register(on_choice)
     router.my_chat_member.register(on_membership, membership_in_private_chat)
     router.edited_message.register(on_edited, in_private_chat)
@@ -95,6 +100,14 @@ async def on_waiting_choice(
         await callback.answer()
         return
     await handoff.waiting_choice(callback, turn)
+
+
+async def on_helped(callback: CallbackQuery, turn: Turn, handoff: Handoff | None = None) -> None:
+    await _drop_keyboard(callback)
+    if handoff is None:
+        await callback.answer()
+        return
+    await handoff.helped(callback, turn)
 
 
 async def on_edited(message: Message, turn: Turn, handoff: Handoff | None = None) -> None:
