@@ -238,4 +238,4 @@ class Helped:
     async def counts(self) -> dict[str, int]:
         session = await self._transaction.session()
         found = await session.execute(select(HelpedCount.answer, HelpedCount.count))
-        return dict(found.tuples().all())
+        return {str(answer): int(count) for answer, count in found.all()}
