@@ -25,6 +25,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import dialogs
@@ -84,6 +85,9 @@ class Handoff:
         self._pseudonyms = pseudonyms
         self._storage = storage
         self._members: dict[int, tuple[bool, float]] = {}
+        # Volunteers on duty, pseudonym -> Telegram id, to mention them in reminders. Only in
+        # memory: after a restart, /duty on again makes a volunteer mentionable.
+        self._reachable: dict[str, int] = {}
         self.remind_after = remind_after
         self.timeout_after = timeout_after
         self.delete_after_hours = delete_after_hours
@@ -252,6 +256,15 @@ class Handoff:
             return
         volunteer = self._pseudonyms.of("volunteer", message.from_user.id)
         command = _first_word(message.text)
+        if command == "/duty":
+            words = (message.text or "").split()
+            on = len(words) < 2 or words[1].lower() != "off"
+            await Volunteers(transaction).set_duty(volunteer, on=on)
+            if on:
+                self._reachable[volunteer] = message.from_user.id
+            else:
+                self._reachable.pop(volunteer, None)
+            return
         if command == "/alias":
             alias = (message.text or "").split(maxsplit=1)[1:]
             if alias:
@@ -368,6 +381,7 @@ class Handoff:
         """Post a reminder in the topic of each case waiting too long; urgent ones sooner."""
         group = self.content.default_locale
         reminded = 0
+        on_duty = await self._on_duty_mentions(transaction)
         for case in await Cases(transaction, self._sessions).waiting():
             every = timedelta(minutes=URGENT_REMIND_MINUTES if case.urgent else self.remind_after)
             last = _aware(case.reminded_at or case.created_at)
@@ -378,7 +392,9 @@ class Handoff:
                 await bot.send_message(
                     chat_id=self.group_id,
                     message_thread_id=case.thread_id,
-                    text=self._text("reminder", group, **self._case_names(case), waited=waited),
+                    text=self._text(
+                        "reminder", group, **self._case_names(case), waited=waited, on_duty=on_duty
+                    ),
                     parse_mode=PARSE_MODE,
                 )
             except TelegramAPIError as exc:
@@ -537,6 +553,16 @@ class Handoff:
         )
         self._members[user_id] = (ok, time.monotonic() + MEMBERSHIP_SECONDS)
         return ok
+
+    async def _on_duty_mentions(self, transaction: Transaction) -> Markup:
+        """Links that notify the volunteers on duty (only those whose id we know now)."""
+        mentions = []
+        for volunteer in await Volunteers(transaction).on_duty():
+            user_id = self._reachable.get(volunteer.pseudonym)
+            if user_id is not None:
+                alias = volunteer.alias or self._label("default_alias", self.content.default_locale)
+                mentions.append(Markup('<a href="tg://user?id={}">{}</a>').format(user_id, alias))
+        return Markup(", ").join(mentions)
 
     async def alias_of(self, transaction: Transaction, volunteer: str) -> str:
         alias = await Volunteers(transaction).alias(volunteer)

@@ -212,6 +212,19 @@ class Volunteers:
         volunteer = await (await self._transaction.session()).get(Volunteer, pseudonym)
         return volunteer.alias if volunteer else None
 
+    async def set_duty(self, pseudonym: str, *, on: bool) -> None:
+        session = await self._transaction.session()
+        volunteer = await session.get(Volunteer, pseudonym)
+        if volunteer is None:
+            volunteer = Volunteer(pseudonym=pseudonym, on_duty=on)
+            session.add(volunteer)
+        volunteer.on_duty = on
+
+    async def on_duty(self) -> list[Volunteer]:
+        session = await self._transaction.session()
+        found = await session.execute(select(Volunteer).where(Volunteer.on_duty.is_(True)))
+        return list(found.scalars())
+
     async def set_alias(self, pseudonym: str, alias: str) -> None:
         session = await self._transaction.session()
         volunteer = await session.get(Volunteer, pseudonym)

@@ -215,7 +215,7 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
     "topic_name": _CASE,
     "topic_taken_name": {**_CASE, "alias": "Ala"},
     "card": {**_CASE, "waited": 3},
-    "reminder": {**_CASE, "waited": 12},
+    "reminder": {**_CASE, "waited": 12, "on_duty": "Ala, Borys"},
     "timeout": {"waited": 60},
     "stats": {
         "total": 12,
@@ -255,7 +255,8 @@ class Handoff(_Strict):
     person_ended: Text = Field(description="To the group: the person ended the conversation.")
     volunteer_ended: Text = Field(description="To the group: {{ alias }} ended it.")
     reminder: Text = Field(
-        description="In a case's topic when nobody took it: number, subject, urgent, waited."
+        description="In a case's topic when nobody took it: number, subject, urgent, waited, "
+        "on_duty (links to volunteers on duty, may be empty)."
     )
     timeout: Text = Field(description="To the person when nobody came for long: {{ waited }}.")
     keep_waiting_button: Text = Field(description="The person's button: keep waiting.")

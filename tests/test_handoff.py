@@ -359,3 +359,15 @@ async def test_no_did_it_help_question_when_nobody_came(bot: Harness) -> None:
     await ask_for_a_person(bot, zoe)
     await bot.say(zoe, "/end")
     assert bot.last_to(zoe).text.startswith("You have ended the conversation")
+
+
+async def test_reminders_call_the_volunteers_on_duty(bot: Harness) -> None:
+    await bot.post_in_topic(ALA, 1, "/alias Ala")
+    await bot.post_in_topic(ALA, 1, "/duty on")
+    await bot.post_in_topic(BORYS, 1, "/duty on")
+    await bot.post_in_topic(BORYS, 1, "/duty off")
+    await ask_for_a_person(bot, person())
+    assert await remind_at(bot, 11) == 1
+    reminder = bot.in_group()[-1].text or ""
+    assert reminder.endswith('<a href="tg://user?id=9001">Ala</a>')
+    assert "9002" not in reminder
