@@ -312,6 +312,41 @@ class Handoff:
             case, person_message_id=copied.message_id, group_message_id=message.message_id
         )
 
+    async def volunteer_left(self, bot: Bot, transaction: Transaction, user_id: int) -> int:
+        """A volunteer left the group: their cases go back to the queue, each with a new card."""
+        self._members.pop(user_id, None)
+        volunteer = self._pseudonyms.of("volunteer", user_id)
+        self._reachable.pop(volunteer, None)
+        cases = Cases(transaction, self._sessions)
+        returned = 0
+        for case in await cases.taken_by(volunteer):
+            await cases.release(case)
+            group = self.content.default_locale
+            names = self._case_names(case)
+            try:
+                card = await bot.send_message(
+                    chat_id=self.group_id,
+                    message_thread_id=case.thread_id,
+                    text=self._text("card", group, **names, waited=_minutes_since(case)),
+                    parse_mode=PARSE_MODE,
+                    reply_markup=self._take_keyboard(case),
+                )
+                if case.thread_id is not None:
+                    await bot.edit_forum_topic(
+                        chat_id=self.group_id,
+                        message_thread_id=case.thread_id,
+                        name=self._label("topic_name", group, **names),
+                    )
+            except TelegramAPIError as exc:
+                log.warning(
+                    "handoff.card_not_renewed case=%s error=%s", case.id, type(exc).__name__
+                )
+                continue
+            case.card_message_id = card.message_id
+            returned += 1
+            log.info("handoff.returned_to_queue case=%s", case.id)
+        return returned
+
     async def release(self, bot: Bot, cases: Cases, case: Case) -> None:
         """Back to the queue: whoever takes it next gets it. The person is not disturbed."""
         await cases.release(case)

@@ -129,6 +129,13 @@ class Cases:
         )
         return list(found.scalars())
 
+    async def taken_by(self, volunteer: str) -> list[Case]:
+        session = await self._transaction.session()
+        found = await session.execute(
+            select(Case).where(Case.status == CaseStatus.TAKEN, Case.volunteer == volunteer)
+        )
+        return list(found.scalars())
+
     async def closed_with_topic(self) -> list[Case]:
         """Closed cases whose topic (and its messages) is still in the volunteers' group."""
         session = await self._transaction.session()

@@ -13,6 +13,7 @@ from aiogram.types import (
     CallbackQuery,
     Chat,
     ChatMemberBanned,
+    ChatMemberLeft,
     ChatMemberMember,
     ChatMemberUpdated,
     InlineKeyboardMarkup,
@@ -198,6 +199,18 @@ class Harness:
             message=message,
         )
         await self.feed(callback_query=query)
+
+    async def leaves_group(self, volunteer: User) -> None:
+        """Telegram's notice that a member left the volunteers' group."""
+        assert self.volunteer_chat_id is not None
+        notice = ChatMemberUpdated(
+            chat=Chat(id=self.volunteer_chat_id, type="supergroup", is_forum=True),
+            from_user=volunteer,
+            date=datetime.now(UTC),
+            old_chat_member=ChatMemberMember(user=volunteer),
+            new_chat_member=ChatMemberLeft(user=volunteer),
+        )
+        await self.feed(chat_member=notice)
 
     def in_group(self) -> list[SendMessage]:
         return [m for m in self.session.sent() if int(m.chat_id) == self.volunteer_chat_id]

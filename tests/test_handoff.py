@@ -371,3 +371,17 @@ async def test_reminders_call_the_volunteers_on_duty(bot: Harness) -> None:
     reminder = bot.in_group()[-1].text or ""
     assert reminder.endswith('<a href="tg://user?id=9001">Ala</a>')
     assert "9002" not in reminder
+
+
+async def test_a_volunteer_who_leaves_the_group_returns_their_cases_with_a_fresh_card(
+    bot: Harness,
+) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    await bot.press_in_group(ALA, bot.in_group()[-1])
+    await bot.leaves_group(ALA)
+    fresh = bot.in_group()[-1]
+    assert fresh.message_thread_id == 500
+    assert bot.labels(fresh) == ["Узяць"]
+    await bot.press_in_group(BORYS, fresh)
+    assert bot.session.sent(AnswerCallbackQuery)[-1].text is None, "Borys took it"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.enums import ChatMemberStatus
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.handoff import TAKE_PREFIX, Handoff
 from bot.middlewares import TRANSACTION_KEY
@@ -23,10 +24,24 @@ def create_router(group_id: int) -> Router:
             and (callback.data or "").startswith(TAKE_PREFIX)
         )
 
+    async def membership_in_group(update: ChatMemberUpdated) -> bool:
+        return update.chat.id == group_id
+
     router = Router(name=__name__)
     router.message.register(on_group_message, in_group)
     router.callback_query.register(on_take, take_in_group)
+    router.chat_member.register(on_membership, membership_in_group)
     return router
+
+
+async def on_membership(
+    update: ChatMemberUpdated, bot: Bot, handoff: Handoff, **data: object
+) -> None:
+    """Someone left the volunteers' group (or was removed): their cases go back to the queue."""
+    if update.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.KICKED):
+        transaction = data[TRANSACTION_KEY]
+        assert isinstance(transaction, Transaction)
+        await handoff.volunteer_left(bot, transaction, update.new_chat_member.user.id)
 
 
 async def on_take(callback: CallbackQuery, bot: Bot, handoff: Handoff, **data: object) -> None:
