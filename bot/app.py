@@ -22,6 +22,7 @@ from bot.effects import EffectHandler, Effects
 from bot.handlers import dialog, errors, volunteers
 from bot.handoff import Handoff
 from bot.health import HEARTBEAT_FILE, heartbeat
+from bot.hours import Hours
 from bot.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
 from bot.models import utcnow
 from bot.privacy import Pseudonymizer
@@ -55,6 +56,7 @@ def create_dispatcher(
     timeout_after: int = 60,
     delete_topics_after_hours: int = 24,
     admins: frozenset[int] = frozenset(),
+    hours: Hours | None = None,
 ) -> Dispatcher:
     storage = SqlStorage(sessions, pseudonyms)
     dispatcher = Dispatcher(storage=storage, events_isolation=ChatIsolation())
@@ -73,6 +75,7 @@ def create_dispatcher(
             timeout_after=timeout_after,
             delete_after_hours=delete_topics_after_hours,
             admins=admins,
+            hours=hours,
         )
         handlers[dialogs.AskPerson] = handoff.ask
     dispatcher["handoff"] = handoff
@@ -191,6 +194,11 @@ async def run_polling(settings: Settings, content: Content) -> None:
         timeout_after=settings.HANDOFF_TIMEOUT_MINUTES,
         delete_topics_after_hours=settings.CASE_TOPIC_DELETE_HOURS,
         admins=settings.ADMIN_IDS,
+        hours=(
+            Hours.parse(settings.VOLUNTEER_HOURS, settings.VOLUNTEER_TIMEZONE)
+            if settings.VOLUNTEER_HOURS
+            else None
+        ),
     )
     if settings.VOLUNTEER_CHAT_ID is not None:
         try:

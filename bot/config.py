@@ -6,6 +6,7 @@ import hmac
 import logging
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     PSEUDONYM_KEY: SecretStr | None = None
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     HANDOFF_REMIND_MINUTES: int = Field(default=10, ge=1, le=24 * 60)
+    VOLUNTEER_HOURS: str | None = Field(
+        default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
+    )
+    VOLUNTEER_TIMEZONE: str = "UTC"
     HANDOFF_TIMEOUT_MINUTES: int = Field(default=60, ge=1, le=7 * 24 * 60)
     CASE_TOPIC_DELETE_HOURS: int = Field(default=24, ge=0, le=24 * 365)
 
@@ -44,6 +49,16 @@ class Settings(BaseSettings):
                 msg = "expected Telegram user ids separated by commas, like 12345,67890"
                 raise ValueError(msg)
             return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("VOLUNTEER_TIMEZONE")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = "expected a time zone name like Europe/Vilnius"
+            raise ValueError(msg) from None
         return value
 
     @field_validator("LOG_LEVEL", mode="before")

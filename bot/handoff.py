@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import dialogs
 from bot import stats
 from bot.commands import command_event
+from bot.hours import Hours
 from bot.middlewares import Turn
 from bot.models import Case, CaseStatus, utcnow
 from bot.privacy import Pseudonymizer
@@ -78,6 +79,7 @@ class Handoff:
         timeout_after: int = 60,
         delete_after_hours: int = 24,
         admins: frozenset[int] = frozenset(),
+        hours: Hours | None = None,
     ) -> None:
         self.content = content
         self.group_id = group_id
@@ -92,6 +94,7 @@ class Handoff:
         self.timeout_after = timeout_after
         self.delete_after_hours = delete_after_hours
         self.admins = admins
+        self.hours = hours
 
     # -- words -------------------------------------------------------------------------------
 
@@ -155,6 +158,9 @@ class Handoff:
         case.thread_id = topic.message_thread_id
         case.card_message_id = card.message_id
         await turn.fsm.update_data({CASE_KEY: case.id})
+        if self.hours is not None and not self.hours.open_at(utcnow()):
+            text = self._text("outside_hours", locale, opens=self.hours.opens)
+            await self._tell(turn.bot, turn.chat_id, text)
         log.info("handoff.opened case=%s urgent=%s", case.id, case.urgent)
 
     async def from_person(self, message: Message, turn: Turn) -> bool:

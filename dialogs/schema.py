@@ -217,6 +217,7 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
     "card": {**_CASE, "waited": 3},
     "reminder": {**_CASE, "waited": 12, "on_duty": "Ala, Borys"},
     "timeout": {"waited": 60},
+    "outside_hours": {"opens": "10:00"},
     "stats": {
         "total": 12,
         "subjects": [{"name": "Feelings", "count": 7}, {"name": "Safety", "count": 5}],
@@ -262,6 +263,9 @@ class Handoff(_Strict):
     keep_waiting_button: Text = Field(description="The person's button: keep waiting.")
     stop_waiting_button: Text = Field(description="The person's button: stop waiting.")
     kept_waiting: Text = Field(description="To the person who chose to keep waiting.")
+    outside_hours: Text = Field(
+        description="To the person asking outside VOLUNTEER_HOURS: {{ opens }} (e.g. 10:00)."
+    )
     did_it_help: Text = Field(description="To the person after the end: did it help?")
     helped_yes: Text = Field(description="Button: it helped.")
     helped_no: Text = Field(description="Button: it did not really help.")

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_dispatcher
 from bot.db import create_engine, create_sessionmaker
+from bot.hours import Hours
 from bot.privacy import Pseudonymizer
 from bot.retry import RetryMiddleware
 from dialogs import Content
@@ -49,12 +50,15 @@ class Harness:
         self,
         content: Content,
         database_url: str,
+        *,
         volunteer_chat_id: int | None = None,
         delete_topics_after_hours: int = 24,
         admins: frozenset[int] = frozenset(),
+        hours: Hours | None = None,
     ) -> None:
         self.volunteer_chat_id = volunteer_chat_id
         self.admins = admins
+        self.hours = hours
         self.delete_topics_after_hours = delete_topics_after_hours
         self.content = content
         self.engine: AsyncEngine = create_engine(database_url)
@@ -76,6 +80,7 @@ class Harness:
             volunteer_chat_id=self.volunteer_chat_id,
             delete_topics_after_hours=self.delete_topics_after_hours,
             admins=self.admins,
+            hours=self.hours,
         )
         return self.dispatcher
 

@@ -21,6 +21,7 @@ from aiogram.types import User
 
 from bot.db import create_sessionmaker
 from bot.handoff import Handoff
+from bot.hours import Hours
 from bot.migrate import upgrade
 from bot.models import utcnow
 from bot.repositories import Transaction
@@ -385,3 +386,25 @@ async def test_a_volunteer_who_leaves_the_group_returns_their_cases_with_a_fresh
     assert bot.labels(fresh) == ["Узяць"]
     await bot.press_in_group(BORYS, fresh)
     assert bot.session.sent(AnswerCallbackQuery)[-1].text is None, "Borys took it"
+
+
+async def test_outside_volunteer_hours_the_person_hears_when_they_come_back(
+    shipped: Content, database: Path
+) -> None:
+    now = utcnow()
+    later = (now + timedelta(hours=2)).strftime("%H:00")
+    closes = (now + timedelta(hours=3)).strftime("%H:00")
+    harness = Harness(
+        shipped,
+        f"sqlite+aiosqlite:///{database}",
+        volunteer_chat_id=GROUP,
+        hours=Hours.parse(f"{later}-{closes}", "UTC"),
+    )
+    try:
+        zoe = person()
+        await ask_for_a_person(harness, zoe)
+        assert harness.last_to(zoe).text.startswith(
+            f"Volunteers are not around right now, so an answer may come only after {later}."
+        )
+    finally:
+        await harness.close()
