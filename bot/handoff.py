@@ -50,6 +50,9 @@ WAITING_CHOICES = frozenset({KEEP_WAITING, STOP_WAITING})
 HELPED_YES = "helped:yes"
 HELPED_NO = "helped:no"
 HELPED_ANSWERS = frozenset({HELPED_YES, HELPED_NO})
+SHARE_YES = "share:yes"
+SHARE_NO = "share:no"
+SHARE_ANSWERS = frozenset({SHARE_YES, SHARE_NO})
 URGENT_REMIND_MINUTES = 2
 MEMBERSHIP_SECONDS = 60.0
 """How long a getChatMember answer is trusted (in memory only)."""
@@ -158,6 +161,7 @@ class Handoff:
         case.thread_id = topic.message_thread_id
         case.card_message_id = card.message_id
         await turn.fsm.update_data({CASE_KEY: case.id})
+        await self._offer_summary(turn, locale)
         if self.hours is not None and not self.hours.open_at(utcnow()):
             text = self._text("outside_hours", locale, opens=self.hours.opens)
             await self._tell(turn.bot, turn.chat_id, text)
@@ -512,6 +516,52 @@ class Handoff:
             return
         await self._tell(turn.bot, turn.chat_id, self._text("kept_waiting", locale))
 
+    async def _offer_summary(self, turn: Turn, locale: str) -> None:
+        """Ask before sharing anything: the volunteer sees the path only after a yes."""
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(
+                        text=self._label("share_yes", locale), callback_data=SHARE_YES
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        text=self._label("share_no", locale), callback_data=SHARE_NO
+                    )
+                ],
+            ]
+        )
+        await turn.bot.send_message(
+            chat_id=turn.chat_id,
+            text=self._text("share_question", locale),
+            parse_mode=PARSE_MODE,
+            reply_markup=keyboard,
+        )
+
+    async def share_summary(self, callback: CallbackQuery, turn: Turn) -> None:
+        """With the person's yes: the steps they went through (never what they typed)."""
+        data = await turn.fsm.get_data()
+        locale = _locale(data, self.content.default_locale)
+        case_id = data.get(CASE_KEY)
+        case = await Cases(turn.transaction, self._sessions).get(int(case_id)) if case_id else None
+        if callback.data != SHARE_YES or case is None or case.thread_id is None:
+            await callback.answer()
+            return
+        state = dialogs.State.from_json(data.get("dialog"), default_locale=locale)
+        visited = [*state.history, *([state.at] if state.at else [])]
+        path = " › ".join(
+            f"{at.flow}: {at.step}" for at in visited if at.flow not in ("person", "menu")
+        )
+        group = self.content.default_locale
+        await turn.bot.send_message(
+            chat_id=self.group_id,
+            message_thread_id=case.thread_id,
+            text=self._text("summary", group, path=path or "-"),
+            parse_mode=PARSE_MODE,
+        )
+        await callback.answer(self._label("shared", locale))
+
     async def _ask_if_it_helped(self, bot: Bot, chat_id: int, locale: str) -> None:
         keyboard = InlineKeyboardMarkup(
             inline_keyboard=[
@@ -543,6 +593,15 @@ class Handoff:
         await Helped(turn.transaction).count(answer)
         locale = _locale(await turn.fsm.get_data(), self.content.default_locale)
         await callback.answer(self._label("helped_thanks", locale))
+
+    def _buttons(self, locale: str, *buttons: tuple[str, str]) -> InlineKeyboardMarkup:
+        """One button per row: (the handoff label's name, its callback data)."""
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text=self._label(name, locale), callback_data=data)]
+                for name, data in buttons
+            ]
+        )
 
     def _waiting_keyboard(self, locale: str) -> InlineKeyboardMarkup:
         menu = self.content.renderer.label(self.content.system.labels["menu"], locale)

@@ -218,6 +218,7 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
     "reminder": {**_CASE, "waited": 12, "on_duty": "Ala, Borys"},
     "timeout": {"waited": 60},
     "outside_hours": {"opens": "10:00"},
+    "summary": {"path": "feelings: how_are_you › feelings: anxious › feelings: breathe"},
     "stats": {
         "total": 12,
         "subjects": [{"name": "Feelings", "count": 7}, {"name": "Safety", "count": 5}],
@@ -263,6 +264,11 @@ class Handoff(_Strict):
     keep_waiting_button: Text = Field(description="The person's button: keep waiting.")
     stop_waiting_button: Text = Field(description="The person's button: stop waiting.")
     kept_waiting: Text = Field(description="To the person who chose to keep waiting.")
+    share_question: Text = Field(description="To the person: may the volunteer see the path?")
+    share_yes: Text = Field(description="Button: yes, share the path.")
+    share_no: Text = Field(description="Button: no.")
+    shared: Text = Field(description="Short note after sharing (at most 200).")
+    summary: Text = Field(description="In the topic, after a yes: {{ path }} (steps only).")
     outside_hours: Text = Field(
         description="To the person asking outside VOLUNTEER_HOURS: {{ opens }} (e.g. 10:00)."
     )

@@ -66,7 +66,7 @@ async def test_a_person_and_a_volunteer_talk_through_the_bot_across_a_restart(
     assert len(winners) == 1, "exactly one volunteer gets the case"
     taker = ALA if winners == [first] else BORYS
     other = BORYS if taker is ALA else ALA
-    connected = await reply_after(double, ZOE, 2)
+    connected = await reply_after(double, ZOE, 3)  # after the share question
     assert connected.text is not None
     assert "from the volunteers is here now" in connected.text
 
@@ -82,7 +82,7 @@ async def test_a_person_and_a_volunteer_talk_through_the_bot_across_a_restart(
     assert relayed[-1].text == "my photo"
 
     double.post_in_topic(GROUP, taker, thread, "I am here. Tell me more.")
-    to_zoe = await reply_after(double, ZOE, 3)
+    to_zoe = await reply_after(double, ZOE, 4)
     assert to_zoe.method == "copyMessage"
     assert to_zoe.params.get("protect_content") in (True, "true", "True")
 
@@ -107,7 +107,7 @@ async def test_a_person_and_a_volunteer_talk_through_the_bot_across_a_restart(
     )
     double.send_text(ZOE, "/end")
     await double.wait_for(lambda: double.topics[GROUP][thread]["closed"])
-    ended = await reply_after(double, ZOE, 4)
+    ended = await reply_after(double, ZOE, 5)
     assert ended.text is not None
     assert ended.text.startswith("You have ended the conversation")
 

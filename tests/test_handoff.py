@@ -76,7 +76,8 @@ async def test_asking_opens_a_neutral_topic_with_a_card_and_a_take_button(bot: H
     assert str(zoe.id) not in (card.text or "")
     assert bot.labels(card) == ["Узяць"]
     assert (card.text or "").splitlines()[0] == "<b>Зварот #1</b>", "one line per fact"
-    assert bot.last_to(zoe).text.startswith("Thank you. I have asked a volunteer")
+    assert bot.to(zoe)[-2].text.startswith("Thank you. I have asked a volunteer")
+    assert bot.last_to(zoe).text.startswith("May I show the volunteer which steps")
 
 
 async def test_a_volunteer_takes_the_case_and_they_talk_through_the_bot(bot: Harness) -> None:
@@ -408,3 +409,32 @@ async def test_outside_volunteer_hours_the_person_hears_when_they_come_back(
         )
     finally:
         await harness.close()
+
+
+async def test_with_a_yes_the_volunteer_sees_the_steps_taken_never_the_words_typed(
+    bot: Harness,
+) -> None:
+    zoe = person()
+    await bot.say(zoe, "/start feelings")
+    await bot.press(zoe, "Something else")
+    await bot.press(zoe, "Hard to say")
+    await bot.press(zoe, "Try to name it")
+    await bot.say(zoe, "secret words of mine")
+    await bot.say(zoe, "/human")
+    await bot.press(zoe, "About feelings")
+    await bot.press(zoe, "Yes, show them")
+    summary = bot.in_group()[-1]
+    assert summary.message_thread_id == 500
+    assert summary.text == (
+        "Чалавек дазволіў паказаць шлях у боце: feelings: how_are_you › feelings: more › "
+        "feelings: hard_to_say › feelings: name_it › feelings: named"
+    )
+    assert "secret" not in (summary.text or "")
+
+
+async def test_without_a_yes_nothing_about_the_path_is_shared(bot: Harness) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    posted = len(bot.in_group())
+    await bot.press(zoe, "No, thank you")
+    assert len(bot.in_group()) == posted

@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, InaccessibleMessage,
 
 import dialogs
 from bot.conversations import Conversations
-from bot.handoff import HELPED_ANSWERS, WAITING_CHOICES, Handoff
+from bot.handoff import HELPED_ANSWERS, SHARE_ANSWERS, WAITING_CHOICES, Handoff
 from bot.middlewares import Turn
 from bot.telegram_io import MENU_DATA, event_from_message, toast
 
@@ -44,6 +44,10 @@ async def is_helped_answer(callback: CallbackQuery) -> bool:
     return callback.data in HELPED_ANSWERS
 
 
+async def is_share_answer(callback: CallbackQuery) -> bool:
+    return callback.data in SHARE_ANSWERS
+
+
 async def membership_in_private_chat(update: ChatMemberUpdated) -> bool:
     return update.chat.type == ChatType.PRIVATE
 
@@ -57,6 +61,7 @@ def create_router() -> Router:
     router.callback_query.register(on_menu_button, is_menu_button)
     router.callback_query.register(on_waiting_choice, is_waiting_choice)
     router.callback_query.register(on_helped, is_helped_answer)
+    router.callback_query.register(on_share, is_share_answer)
     router.callback_query.register(on_choice)
     router.my_chat_member.register(on_membership, membership_in_private_chat)
     router.edited_message.register(on_edited, in_private_chat)
@@ -108,6 +113,14 @@ async def on_helped(callback: CallbackQuery, turn: Turn, handoff: Handoff | None
         await callback.answer()
         return
     await handoff.helped(callback, turn)
+
+
+async def on_share(callback: CallbackQuery, turn: Turn, handoff: Handoff | None = None) -> None:
+    await _drop_keyboard(callback)
+    if handoff is None:
+        await callback.answer()
+        return
+    await handoff.share_summary(callback, turn)
 
 
 async def on_edited(message: Message, turn: Turn, handoff: Handoff | None = None) -> None:
