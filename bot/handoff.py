@@ -46,7 +46,8 @@ CASE_KEY = "case"
 TAKE_PREFIX = "take:"
 KEEP_WAITING = "case:wait"
 STOP_WAITING = "case:stop"
-WAITING_CHOICES = frozenset({KEEP_WAITING, STOP_WAITING})
+END_CASE = "case:end"
+WAITING_CHOICES = frozenset({KEEP_WAITING, STOP_WAITING, END_CASE})
 HELPED_YES = "helped:yes"
 HELPED_NO = "helped:no"
 HELPED_ANSWERS = frozenset({HELPED_YES, HELPED_NO})
@@ -256,8 +257,16 @@ class Handoff:
                 name=self._label("topic_taken_name", group, **names),
             )
         if case.chat_id is not None:
-            text = self._text("connected", case.locale or group, alias=alias)
-            await self._tell(bot, case.chat_id, text)
+            locale = case.locale or group
+            try:
+                await bot.send_message(
+                    chat_id=case.chat_id,
+                    text=self._text("connected", locale, alias=alias),
+                    parse_mode=PARSE_MODE,
+                    reply_markup=self._buttons(locale, ("end_button", END_CASE)),
+                )
+            except TelegramAPIError as exc:
+                log.warning("handoff.not_told error=%s", type(exc).__name__)
         log.info("handoff.taken case=%s", case.id)
 
     async def from_volunteer(self, message: Message, bot: Bot, transaction: Transaction) -> None:
@@ -511,7 +520,7 @@ class Handoff:
         if case is None:
             return
         locale = case.locale or self.content.default_locale
-        if callback.data == STOP_WAITING:
+        if callback.data in (STOP_WAITING, END_CASE):
             await self.end(turn.bot, turn.transaction, case, by_person=True)
             return
         await self._tell(turn.bot, turn.chat_id, self._text("kept_waiting", locale))

@@ -438,3 +438,17 @@ async def test_without_a_yes_nothing_about_the_path_is_shared(bot: Harness) -> N
     posted = len(bot.in_group())
     await bot.press(zoe, "No, thank you")
     assert len(bot.in_group()) == posted
+
+
+async def test_the_person_can_end_with_a_button_and_a_new_request_opens_a_new_case(
+    bot: Harness,
+) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    await bot.press_in_group(ALA, bot.in_group()[-1])
+    connected = bot.last_to(zoe)
+    assert bot.labels(connected) == ["End the conversation"]
+    await bot.press(zoe, "End the conversation", on=connected)
+    assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
+    await ask_for_a_person(bot, zoe)
+    assert [t.name for t in bot.session.sent(CreateForumTopic)] == ["#1 · Пачуцці", "#2 · Пачуцці"]
