@@ -140,3 +140,56 @@ async def test_run_refuses_a_volunteer_group_without_topics(
     assert code == 2
     log = process.log.read_text()
     assert "setting VOLUNTEER_CHAT_ID: that group must have topics turned on" in log
+
+
+async def start_bot(double: TelegramDouble, tmp_path: Path, **env: str) -> BotProcess:
+    process = BotProcess(double, tmp_path)
+    process.env.update({"VOLUNTEER_CHAT_ID": str(GROUP), **env})
+    await process.start()
+    return process
+
+
+async def take(double: TelegramDouble, card: SentMessage, volunteer: FakeUser) -> int:
+    """The volunteer takes the case; returns the topic's thread id once the person is told."""
+    (thread,) = double.topics[GROUP]
+    double.press_in_group(GROUP, volunteer, card.message_id, data_of(card, "Узяць"))
+    await reply_after(double, ZOE, 3)
+    return thread
+
+
+async def test_an_edit_is_relayed_and_the_volunteer_ends_and_the_topic_is_deleted(
+    double: TelegramDouble, tmp_path: Path
+) -> None:
+    bot = await start_bot(double, tmp_path, CASE_TOPIC_DELETE_HOURS="0")
+    try:
+        thread = await take(double, await ask(double), ALA)
+        sent = double.send_text(ZOE, "first version")
+        copies = await double.wait_for(
+            lambda: [m for m in double.thread_messages(GROUP, thread) if m.text == "first version"]
+        )
+        double.edit_text(ZOE, sent, "second version")
+        await double.wait_for(
+            lambda: double.message(GROUP, copies[0].message_id).text == "second version"
+        )
+        double.post_in_topic(GROUP, ALA, thread, "/end")
+        ended = await reply_after(double, ZOE, 4)
+        assert ended.text is not None
+        assert ended.text.startswith("The volunteer has ended the conversation")
+        await double.wait_for(lambda: double.topics[GROUP][thread]["deleted"])
+    finally:
+        await bot.stop()
+
+
+async def test_a_person_who_blocked_the_bot_ends_the_case_and_volunteers_are_told(
+    double: TelegramDouble, tmp_path: Path
+) -> None:
+    bot = await start_bot(double, tmp_path)
+    try:
+        thread = await take(double, await ask(double), BORYS)
+        double.block(ZOE)
+        double.post_in_topic(GROUP, BORYS, thread, "are you still there?")
+        await double.wait_for(lambda: double.topics[GROUP][thread]["closed"])
+        told = [m.text or "" for m in double.thread_messages(GROUP, thread)]
+        assert any("завяршыў размову" in text for text in told)
+    finally:
+        await bot.stop()
