@@ -846,8 +846,11 @@ class TelegramDouble:
         text: str,
         *,
         reply_to: int | None = None,
+        photo: bool = False,
     ) -> int:
         """A member writes text in a forum topic (None: the General topic); returns its id.
+
+        With photo=True the member sends a photo and `text` is its caption.
 
         As in Telegram, a message in a topic carries message_thread_id and is_topic_message,
         and, unless it replies to another message (reply_to), reply_to_message is the service
@@ -884,8 +887,12 @@ class TelegramDouble:
 
         message_id = self._next_message_id(chat_id)
         extra: dict[str, Any] = {"text": text}
+        if photo:
+            file_id = self._file_id("photo")
+            size = {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 800}
+            extra = {"photo": [{**size, "height": 600}], "caption": text}
         entities = _command_entities(text)
-        if entities:
+        if entities and not photo:
             extra["entities"] = entities
         body: dict[str, Any] = {
             "message_id": message_id,

@@ -57,7 +57,11 @@ async def test_a_person_and_a_volunteer_talk_through_the_bot_across_a_restart(
     (thread,) = double.topics[GROUP]
     assert double.topics[GROUP][thread]["name"] == "#1 · Пачуцці"
 
-    double.press_in_group(GROUP, STRANGER, card.message_id, data_of(card, "Узяць"))
+    refused = double.press_in_group(GROUP, STRANGER, card.message_id, data_of(card, "Узяць"))
+    await double.wait_for(lambda: refused in double.callback_answers)
+    assert double.callback_answers[refused].get("text") == (
+        "Браць звароты могуць толькі ўдзельнікі групы валанцёраў."
+    ), "someone outside the volunteers' group cannot take a case"
     first = double.press_in_group(GROUP, ALA, card.message_id, data_of(card, "Узяць"))
     second = double.press_in_group(GROUP, BORYS, card.message_id, data_of(card, "Узяць"))
     await double.wait_for(lambda: first in double.callback_answers)
@@ -82,9 +86,13 @@ async def test_a_person_and_a_volunteer_talk_through_the_bot_across_a_restart(
     assert relayed[-1].text == "my photo"
 
     double.post_in_topic(GROUP, taker, thread, "I am here. Tell me more.")
+    double.post_in_topic(GROUP, taker, thread, "a picture for you", photo=True)
     to_zoe = await reply_after(double, ZOE, 4)
+    photo_to_zoe = await reply_after(double, ZOE, 5)
     assert to_zoe.method == "copyMessage"
     assert to_zoe.params.get("protect_content") in (True, "true", "True")
+    assert photo_to_zoe.method == "copyMessage"
+    assert photo_to_zoe.text == "a picture for you"
 
     double.post_in_topic(GROUP, other, thread, "an internal note")
     note = await double.wait_for(
@@ -107,7 +115,7 @@ async def test_a_person_and_a_volunteer_talk_through_the_bot_across_a_restart(
     )
     double.send_text(ZOE, "/end")
     await double.wait_for(lambda: double.topics[GROUP][thread]["closed"])
-    ended = await reply_after(double, ZOE, 5)
+    ended = await reply_after(double, ZOE, 6)
     assert ended.text is not None
     assert ended.text.startswith("You have ended the conversation")
 
