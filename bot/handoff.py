@@ -130,7 +130,10 @@ class Handoff:
         data = await turn.fsm.get_data()
         locale = _locale(data, self.content.default_locale)
         cases = Cases(turn.transaction, self._sessions)
-        if await cases.open_for(turn.pseudonym) is not None:
+        existing = await cases.open_for(turn.pseudonym)
+        if existing is not None:
+            if effect.urgent and not existing.urgent:
+                await self._make_urgent(turn.bot, existing)
             await self._tell(turn.bot, turn.chat_id, self._text("already_asked", locale))
             return
         case = await cases.open(
@@ -167,6 +170,31 @@ class Handoff:
             text = self._text("outside_hours", locale, opens=self.hours.opens)
             await self._tell(turn.bot, turn.chat_id, text)
         log.info("handoff.opened case=%s urgent=%s", case.id, case.urgent)
+
+    async def _make_urgent(self, bot: Bot, case: Case) -> None:
+        """The person now says it is urgent: the topic shows it and volunteers hear at once."""
+        case.urgent = True
+        case.reminded_at = None
+        if case.thread_id is None or case.status != CaseStatus.WAITING:
+            return
+        group = self.content.default_locale
+        names = self._case_names(case)
+        try:
+            await bot.edit_forum_topic(
+                chat_id=self.group_id,
+                message_thread_id=case.thread_id,
+                name=self._label("topic_name", group, **names),
+            )
+            await bot.send_message(
+                chat_id=self.group_id,
+                message_thread_id=case.thread_id,
+                text=self._text(
+                    "reminder", group, **names, waited=_minutes_since(case), on_duty=""
+                ),
+                parse_mode=PARSE_MODE,
+            )
+        except TelegramAPIError as exc:
+            log.warning("handoff.not_made_urgent case=%s error=%s", case.id, type(exc).__name__)
 
     async def from_person(self, message: Message, turn: Turn) -> bool:
         """Relay what the person sends while a case is open; False lets the bot answer it."""

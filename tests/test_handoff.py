@@ -452,3 +452,15 @@ async def test_the_person_can_end_with_a_button_and_a_new_request_opens_a_new_ca
     assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
     await ask_for_a_person(bot, zoe)
     assert [t.name for t in bot.session.sent(CreateForumTopic)] == ["#1 · Пачуцці", "#2 · Пачуцці"]
+
+
+async def test_saying_it_is_urgent_later_makes_the_waiting_case_urgent_at_once(
+    bot: Harness,
+) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    await bot.say(zoe, "/human")
+    await bot.press(zoe, "It is urgent")
+    assert len(bot.session.sent(CreateForumTopic)) == 1, "still one case"
+    assert bot.session.sent(EditForumTopic)[-1].name == "#1 · Пачуцці · тэрмінова"
+    assert (bot.in_group()[-1].text or "").startswith("<b>Тэрмінова.</b> Зварот #1")
