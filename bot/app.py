@@ -23,6 +23,7 @@ from bot.handlers import dialog, errors, volunteers
 from bot.handoff import Handoff
 from bot.health import HEARTBEAT_FILE, heartbeat
 from bot.hours import Hours
+from bot.logs import kind, safe
 from bot.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
 from bot.models import utcnow
 from bot.privacy import Pseudonymizer
@@ -126,7 +127,7 @@ async def set_profile(bot: Bot, content: Content) -> None:
             if (await bot.get_my_description(language_code=locale)).description != description:
                 await bot.set_my_description(description=description, language_code=locale)
         except TelegramAPIError as exc:
-            log.warning("bot.profile_not_set locale=%s error=%s", locale, type(exc).__name__)
+            log.warning("bot.profile_not_set locale=%s error=%s", safe(locale), kind(exc))
             return
 
 
@@ -147,7 +148,7 @@ async def remind_forever(
             await handoff.delete_old_topics(bot, transaction, utcnow())
         except Exception as exc:  # a failed round is logged; the next one tries again
             await transaction.finish(commit=False)
-            log.error("handoff.remind_failed error=%s", type(exc).__name__)
+            log.error("handoff.remind_failed error=%s", kind(exc))
             continue
         await transaction.finish(commit=True)
 
@@ -164,7 +165,7 @@ async def check_volunteer_group(bot: Bot, chat_id: int) -> None:
         member = await bot.get_chat_member(chat_id=chat_id, user_id=me.id)
     except TelegramAPIError as exc:
         msg = (
-            f"setting VOLUNTEER_CHAT_ID: the bot cannot see that group ({type(exc).__name__}); "
+            f"setting VOLUNTEER_CHAT_ID: the bot cannot see that group ({kind(exc)}); "
             "add the bot to it"
         )
         raise SetupError(msg) from None

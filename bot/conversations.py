@@ -10,6 +10,7 @@ from aiogram.fsm.context import FSMContext
 
 import dialogs
 from bot.effects import Effects
+from bot.logs import safe
 from bot.middlewares import Turn
 from bot.telegram_io import PARSE_MODE, keyboard
 from dialogs import Content, Outcome, Reply, State
@@ -49,9 +50,9 @@ class Conversations:
         log.debug(
             "dialog.step person=%s event=%s at=%s.%s",
             turn.pseudonym,
-            type(event).__name__,
-            at.flow if at else "-",
-            at.step if at else "-",
+            type(event),
+            safe(at.flow if at else "-"),
+            safe(at.step if at else "-"),
         )
         return outcome
 

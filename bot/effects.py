@@ -20,7 +20,7 @@ class EffectHandler(Protocol):
 
 async def log_request(turn: Turn, effect: dialogs.Effect) -> None:
     """Until handoff and chat clearing are built, a request is recorded as an event only."""
-    log.info("effect.%s person=%s", type(effect).__name__, turn.pseudonym)
+    log.info("effect.%s person=%s", type(effect), turn.pseudonym)
 
 
 async def forget_person(turn: Turn, effect: dialogs.Effect) -> None:

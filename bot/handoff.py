@@ -32,6 +32,7 @@ import dialogs
 from bot import stats
 from bot.commands import command_event
 from bot.hours import Hours
+from bot.logs import kind, safe
 from bot.middlewares import Turn
 from bot.models import Case, CaseStatus, utcnow
 from bot.privacy import Pseudonymizer
@@ -158,7 +159,7 @@ class Handoff:
                 reply_markup=self._take_keyboard(case),
             )
         except TelegramAPIError as exc:
-            log.error("handoff.unavailable case=%s error=%s", case.id, type(exc).__name__)
+            log.error("handoff.unavailable case=%s error=%s", case.id, kind(exc))
             await cases.close(case)
             await self._tell(turn.bot, turn.chat_id, self._text("volunteers_unavailable", locale))
             return
@@ -194,7 +195,7 @@ class Handoff:
                 parse_mode=PARSE_MODE,
             )
         except TelegramAPIError as exc:
-            log.warning("handoff.not_made_urgent case=%s error=%s", case.id, type(exc).__name__)
+            log.warning("handoff.not_made_urgent case=%s error=%s", case.id, kind(exc))
 
     async def from_person(self, message: Message, turn: Turn) -> bool:
         """Relay what the person sends while a case is open; False lets the bot answer it."""
@@ -217,7 +218,7 @@ class Handoff:
                 message_thread_id=case.thread_id,
             )
         except TelegramAPIError as exc:
-            log.warning("handoff.not_relayed case=%s error=%s", case.id, type(exc).__name__)
+            log.warning("handoff.not_relayed case=%s error=%s", case.id, kind(exc))
             await self._tell(turn.bot, turn.chat_id, self._text("not_delivered", case.locale or ""))
             return True
         await cases.remember_relay(
@@ -242,7 +243,7 @@ class Handoff:
                 chat_id=self.group_id, message_id=relayed, text=message.text, parse_mode=None
             )
         except TelegramAPIError as exc:
-            log.warning("handoff.edit_not_relayed case=%s error=%s", case.id, type(exc).__name__)
+            log.warning("handoff.edit_not_relayed case=%s error=%s", case.id, kind(exc))
 
     async def person_left(self, turn: Turn) -> None:
         """The person blocked the bot: the case ends and the volunteers are told."""
@@ -294,7 +295,7 @@ class Handoff:
                     reply_markup=self._buttons(locale, ("end_button", END_CASE)),
                 )
             except TelegramAPIError as exc:
-                log.warning("handoff.not_told error=%s", type(exc).__name__)
+                log.warning("handoff.not_told error=%s", kind(exc))
         log.info("handoff.taken case=%s", case.id)
 
     async def from_volunteer(self, message: Message, bot: Bot, transaction: Transaction) -> None:
@@ -385,9 +386,7 @@ class Handoff:
                         name=self._label("topic_name", group, **names),
                     )
             except TelegramAPIError as exc:
-                log.warning(
-                    "handoff.card_not_renewed case=%s error=%s", case.id, type(exc).__name__
-                )
+                log.warning("handoff.card_not_renewed case=%s error=%s", case.id, kind(exc))
                 continue
             case.card_message_id = card.message_id
             returned += 1
@@ -449,13 +448,13 @@ class Handoff:
                 )
                 await bot.close_forum_topic(chat_id=self.group_id, message_thread_id=case.thread_id)
             except TelegramAPIError as exc:
-                log.warning(
-                    "handoff.topic_not_closed case=%s error=%s", case.id, type(exc).__name__
-                )
+                log.warning("handoff.topic_not_closed case=%s error=%s", case.id, kind(exc))
         await Cases(transaction, self._sessions).close(case)
         if self.delete_after_hours == 0:
             await self.delete_old_topics(bot, transaction, utcnow())
-        log.info("handoff.ended case=%s by=%s", case.id, "person" if by_person else "volunteer")
+        log.info(
+            "handoff.ended case=%s by=%s", case.id, safe("person" if by_person else "volunteer")
+        )
 
     # -- reminders -------------------------------------------------------------------------------
 
@@ -480,7 +479,7 @@ class Handoff:
                     parse_mode=PARSE_MODE,
                 )
             except TelegramAPIError as exc:
-                log.warning("handoff.not_reminded case=%s error=%s", case.id, type(exc).__name__)
+                log.warning("handoff.not_reminded case=%s error=%s", case.id, kind(exc))
                 continue
             case.reminded_at = now
             reminded += 1
@@ -535,7 +534,7 @@ class Handoff:
                     reply_markup=self._waiting_keyboard(locale),
                 )
             except TelegramAPIError as exc:
-                log.warning("handoff.wait_not_told case=%s error=%s", case.id, type(exc).__name__)
+                log.warning("handoff.wait_not_told case=%s error=%s", case.id, kind(exc))
                 continue
             case.person_told_at = now
             told += 1
@@ -622,7 +621,7 @@ class Handoff:
                 reply_markup=keyboard,
             )
         except TelegramAPIError as exc:
-            log.warning("handoff.not_asked_if_helped error=%s", type(exc).__name__)
+            log.warning("handoff.not_asked_if_helped error=%s", kind(exc))
 
     async def helped(self, callback: CallbackQuery, turn: Turn) -> None:
         """One tap, one count: the answer is kept as a number and nothing else."""
@@ -664,9 +663,7 @@ class Handoff:
                     chat_id=self.group_id, message_thread_id=case.thread_id
                 )
             except TelegramAPIError as exc:
-                log.warning(
-                    "handoff.topic_not_deleted case=%s error=%s", case.id, type(exc).__name__
-                )
+                log.warning("handoff.topic_not_deleted case=%s error=%s", case.id, kind(exc))
                 if not isinstance(exc, TelegramBadRequest):
                     continue  # try again next round; a bad request means it is gone already
             case.thread_id = None
@@ -714,7 +711,7 @@ class Handoff:
         try:
             await bot.send_message(chat_id=chat_id, text=text, parse_mode=PARSE_MODE)
         except TelegramAPIError as exc:
-            log.warning("handoff.not_told error=%s", type(exc).__name__)
+            log.warning("handoff.not_told error=%s", kind(exc))
 
     async def _forget_case_of(self, bot: Bot, chat_id: int) -> None:
         """The person's next words go to the bot again, which waits for them at the menu."""

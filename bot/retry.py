@@ -21,6 +21,8 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import Response
 
+from bot.logs import kind, safe
+
 if TYPE_CHECKING:
     from aiogram import Bot
 
@@ -60,7 +62,9 @@ class RetryMiddleware(BaseRequestMiddleware):
                 if flood_waits > MAX_FLOOD_WAITS:
                     raise
                 wait = min(float(exc.retry_after), MAX_RETRY_AFTER)
-                log.warning("telegram.flood_wait method=%s seconds=%s", method.__api_method__, wait)
+                log.warning(
+                    "telegram.flood_wait method=%s seconds=%s", safe(method.__api_method__), wait
+                )
                 await self._sleep(wait)
             except (TelegramServerError, TelegramNetworkError) as exc:
                 failures += 1
@@ -69,8 +73,8 @@ class RetryMiddleware(BaseRequestMiddleware):
                 delay = self._base_delay * 2 ** (failures - 1)
                 log.warning(
                     "telegram.retry method=%s error=%s attempt=%d delay=%.1f",
-                    method.__api_method__,
-                    type(exc).__name__,
+                    safe(method.__api_method__),
+                    kind(exc),
                     failures,
                     delay,
                 )

@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, InaccessibleMessage,
 import dialogs
 from bot.conversations import Conversations
 from bot.handoff import HELPED_ANSWERS, SHARE_ANSWERS, WAITING_CHOICES, Handoff
+from bot.logs import kind
 from bot.middlewares import Turn
 from bot.telegram_io import MENU_DATA, event_from_message, toast
 
@@ -152,4 +153,4 @@ async def _drop_keyboard(callback: CallbackQuery) -> None:
         await message.edit_reply_markup(reply_markup=None)
     except TelegramBadRequest as exc:
         # Too old to edit, or already without buttons: nothing a person would miss.
-        log.debug("dialog.keyboard_kept reason=%s", type(exc).__name__)
+        log.debug("dialog.keyboard_kept reason=%s", kind(exc))

@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from bot.conversations import Conversations
+from bot.logs import kind, safe
 from bot.telegram_io import PARSE_MODE, error_reply, keyboard
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ async def on_error(
     event: ErrorEvent, bot: Bot, conversations: Conversations, state: FSMContext | None = None
 ) -> bool:
     exc = event.exception
-    log.error("update.failed error=%s at=%s", type(exc).__name__, where(exc))
+    log.error("update.failed error=%s at=%s", kind(exc), safe(where(exc)))
     inner = event.update.event
     chat_id: int | None = None
     language_code: str | None = None
@@ -52,7 +53,7 @@ async def on_error(
     try:
         locale = await conversations.locale_of(state, language_code)
     except Exception as read_error:  # the database may be what failed; apologise anyway
-        log.error("update.failed locale_unknown error=%s", type(read_error).__name__)
+        log.error("update.failed locale_unknown error=%s", kind(read_error))
         locale = conversations.fresh_state(language_code)[0].locale
     reply = error_reply(conversations.content, locale)
     try:
@@ -60,5 +61,5 @@ async def on_error(
             chat_id=chat_id, text=reply.text, parse_mode=PARSE_MODE, reply_markup=keyboard(reply)
         )
     except TelegramAPIError as send_error:
-        log.error("update.failed apology_not_sent error=%s", type(send_error).__name__)
+        log.error("update.failed apology_not_sent error=%s", kind(send_error))
     return True
