@@ -53,7 +53,7 @@ def write_tree(
     )
     commands = "".join(
         f"  {name}:\n    description: {_label(name)}\n"
-        for name in ("start", "menu", "back", "help", "language", "human", "privacy")
+        for name in ("start", "menu", "back", "help", "language", "human", "privacy", "forget")
     )
     (root / "system.yaml").write_text(
         f"messages:\n{system}labels:\n  back: {_label('back')}\n  menu: {_label('menu')}\n"

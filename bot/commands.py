@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dialogs
 
-OPENING_COMMANDS = frozenset({"help", "language", "human", "privacy"})
+OPENING_COMMANDS = frozenset({"help", "language", "human", "privacy", "forget"})
 """Commands that open what content links them to; /start, /menu and /back are the others."""
 COMMANDS = OPENING_COMMANDS | {"start", "menu", "back"}
 

@@ -29,6 +29,10 @@ def describe(effect: Effect) -> str:
             return "[everything the bot keeps about this person would be erased]"
         case dialogs.ClearChat():
             return "[the chat would be cleared]"
+        case dialogs.AutoClear(minutes=None):
+            return "[automatic clearing would be switched off]"
+        case dialogs.AutoClear(minutes=minutes):
+            return f"[messages would be deleted {minutes} minutes after they are sent]"
     return f"[{type(effect).__name__}]"
 
 

@@ -5,6 +5,7 @@
 
 from dialogs.engine import (
     AskPerson,
+    AutoClear,
     Back,
     Button,
     Choose,
@@ -32,6 +33,7 @@ from dialogs.telegram_html import to_plain
 
 __all__ = [
     "AskPerson",
+    "AutoClear",
     "Back",
     "Button",
     "Choose",

@@ -142,10 +142,19 @@ class ForgetMe:
 
 @dataclass(frozen=True)
 class ClearChat:
-    pass
+    """Delete both sides' messages in the chat; the shell does it before the step is shown."""
 
 
-Effect = AskPerson | SetLanguage | ForgetMe | ClearChat
+@dataclass(frozen=True)
+class AutoClear:
+    """Delete the chat's messages once they are this old; None switches it off."""
+
+    minutes: int | None
+
+
+AUTO_CLEAR_MINUTES: dict[str, int | None] = {"off": None, "1h": 60, "6h": 6 * 60, "1d": 24 * 60}
+
+Effect = AskPerson | SetLanguage | ForgetMe | ClearChat | AutoClear
 
 
 # -- replies -------------------------------------------------------------------------------------
@@ -299,6 +308,10 @@ class _Turn:
                 self.effects.append(ForgetMe())
             case ActionKind.CLEAR_CHAT:
                 self.effects.append(ClearChat())
+            case ActionKind.CLEAR_AND_FORGET:
+                self.effects.extend((ClearChat(), ForgetMe()))
+            case ActionKind.AUTO_CLEAR:
+                self.effects.append(AutoClear(AUTO_CLEAR_MINUTES[action.after or "off"]))
         return state
 
     def notice(self, name: str, locale: str) -> None:

@@ -102,9 +102,17 @@ class LoadResult:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
-def load_content(directory: Path | str, *, default_locale: str = "be") -> LoadResult:
-    """Read and check everything under `directory`; `content` is None when there are errors."""
-    loader = _Loader(Path(directory), default_locale)
+def load_content(
+    directory: Path | str,
+    *,
+    default_locale: str = "be",
+    provided: Mapping[str, Any] | None = None,
+) -> LoadResult:
+    """Read and check everything under `directory`; `content` is None when there are errors.
+
+    `provided`: the values of names the bot fills from its settings (`retention_days`).
+    """
+    loader = _Loader(Path(directory), default_locale, provided or {})
     content = loader.load()
     problems = sorted(set(loader.problems), key=lambda p: (p.file, p.line, p.message))
     has_errors = any(p.severity is Severity.ERROR for p in problems)
@@ -112,9 +120,10 @@ def load_content(directory: Path | str, *, default_locale: str = "be") -> LoadRe
 
 
 class _Loader:
-    def __init__(self, directory: Path, default_locale: str) -> None:
+    def __init__(self, directory: Path, default_locale: str, provided: Mapping[str, Any]) -> None:
         self.directory = directory
         self.default_locale = default_locale
+        self.provided = provided
         self.problems: list[Problem] = []
         self.sources: dict[str, Source] = {}
         self.flows: dict[str, tuple[schema.Flow, Source]] = {}
@@ -148,7 +157,10 @@ class _Loader:
             return None
         languages = self._check_languages(settings)
         renderer = Renderer(
-            values=settings.values, languages=languages, default_locale=self.default_locale
+            values=settings.values,
+            languages=languages,
+            default_locale=self.default_locale,
+            provided=self.provided,
         )
         return _Checker(self, settings, system, triggers, renderer).check_and_compile()
 
@@ -593,6 +605,7 @@ class _Checker:
                 topic=spec.topic,
                 urgent=spec.urgent,
                 locale=spec.locale,
+                after=spec.after,
             )
             self._check_action(source, path, action)
         if spec.back:

@@ -35,6 +35,8 @@ class ActionKind(StrEnum):
     SET_LANGUAGE = "set_language"
     FORGET_ME = "forget_me"
     CLEAR_CHAT = "clear_chat"
+    CLEAR_AND_FORGET = "clear_and_forget"
+    AUTO_CLEAR = "auto_clear"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Action:
     topic: str | None = None
     urgent: bool = False
     locale: str | None = None
+    after: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from dialogs.errors import RenderError
 
-RESERVED_NAMES = frozenset({"first_name", "locale"})
-"""Names every text may use, filled by the engine for each person."""
+PROVIDED_NAMES: dict[str, Any] = {"retention_days": 30}
+"""Names every text may use whose values the bot's settings give (these are samples for check)."""
+RESERVED_NAMES = frozenset({"first_name", "locale", *PROVIDED_NAMES})
+"""Names every text may use, filled by the engine for each person or by the bot."""
 
 _JINJA_MARKERS = ("{{", "{%", "{#")
 
@@ -52,7 +54,12 @@ class Renderer:
     """Renders texts (HTML, escaped) and button labels (plain) with the editors' values."""
 
     def __init__(
-        self, *, values: Mapping[str, Any], languages: Iterable[str], default_locale: str
+        self,
+        *,
+        values: Mapping[str, Any],
+        languages: Iterable[str],
+        default_locale: str,
+        provided: Mapping[str, Any] | None = None,
     ) -> None:
         self.languages = tuple(languages)
         self.default_locale = default_locale
@@ -60,8 +67,9 @@ class Renderer:
         self._plain = _environment(autoescape=False)
         self._cache: dict[tuple[bool, str], jinja2.Template] = {}
         self._ast_cache: dict[tuple[bool, str], nodes.Template] = {}
+        shared = {**PROVIDED_NAMES, **(provided or {})}
         self._values = {
-            locale: localize(dict(values), locale, default_locale, self.languages)
+            locale: {**localize(dict(values), locale, default_locale, self.languages), **shared}
             for locale in self.languages
         }
         self.names = frozenset(values) | RESERVED_NAMES

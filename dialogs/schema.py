@@ -30,7 +30,10 @@ Text = Annotated[
         description="The same text in every language: `be: ...`, `ru: ...`, `en: ...`",
     ),
 ]
-ActionName = Literal["ask_person", "set_language", "forget_me", "clear_chat"]
+ActionName = Literal[
+    "ask_person", "set_language", "forget_me", "clear_chat", "clear_and_forget", "auto_clear"
+]
+AutoClearAfter = Literal["off", "1h", "6h", "1d"]
 
 
 class _Strict(BaseModel):
@@ -49,11 +52,16 @@ class Target(_Strict):
     menu: bool = Field(default=False, description="Return to the main menu.")
     action: ActionName | None = Field(
         default=None,
-        description="Ask the bot to do something: ask_person, set_language, forget_me, clear_chat.",
+        description="Ask the bot to do something: ask_person, set_language, forget_me, "
+        "clear_chat, clear_and_forget (clear the chat, then erase), auto_clear.",
     )
     topic: Id | None = Field(default=None, description="With ask_person: what it is about.")
     urgent: bool = Field(default=False, description="With ask_person: alert volunteers at once.")
     locale: str | None = Field(default=None, description="With set_language: the new language.")
+    after: AutoClearAfter | None = Field(
+        default=None,
+        description="With auto_clear: delete the chat's messages after 1h, 6h or 1d; off stops it.",
+    )
 
     @model_validator(mode="after")
     def _one_way(self) -> Target:
@@ -69,6 +77,12 @@ class Target(_Strict):
             raise ValueError(msg)
         if self.locale is not None and self.action != "set_language":
             msg = "locale goes with `action: set_language`"
+            raise ValueError(msg)
+        if self.action == "auto_clear" and self.after is None:
+            msg = "`action: auto_clear` needs `after:`, one of 1h, 6h, 1d or off"
+            raise ValueError(msg)
+        if self.after is not None and self.action != "auto_clear":
+            msg = "after goes with `action: auto_clear`"
             raise ValueError(msg)
         return self
 
@@ -206,6 +220,7 @@ class Commands(_Strict):
     language: Command
     human: Command
     privacy: Command
+    forget: Command
 
 
 _CASE = {"number": 12, "subject": "Feelings", "urgent": True, "language": "English"}

@@ -222,3 +222,24 @@ def test_a_misspelt_name_in_a_handoff_text_is_an_error_at_its_line(valid_dir: Pa
         str(p).startswith(f"{valid_dir}/system.yaml:{line}: unknown name alyas")
         for p in result.errors
     ), result.errors
+
+
+def test_automatic_clearing_needs_to_know_after_how_long(valid_dir: Path) -> None:
+    menu = valid_dir / "flows" / "menu.yaml"
+    menu.write_text(
+        menu.read_text().replace("action: set_language\n        locale: en", "action: auto_clear")
+    )
+    result = load_content(valid_dir)
+    assert [str(p) for p in result.errors] == [
+        f"{valid_dir}/flows/menu.yaml:8: `action: auto_clear` needs `after:`, one of 1h, 6h, "
+        "1d or off"
+    ]
+
+
+def test_after_without_automatic_clearing_is_an_error(valid_dir: Path) -> None:
+    menu = valid_dir / "flows" / "menu.yaml"
+    menu.write_text(menu.read_text().replace("locale: en", "locale: en\n        after: 1h"))
+    result = load_content(valid_dir)
+    assert [str(p) for p in result.errors] == [
+        f"{valid_dir}/flows/menu.yaml:8: after goes with `action: auto_clear`"
+    ]

@@ -100,7 +100,8 @@ async def test_a_sticker_gets_a_kind_answer_not_silence(bot: Harness) -> None:
         ("/help", "I am a helper of the Volnyja initiative. I am not a person"),
         ("/language", "Choose a language. You can change it at any time"),
         ("/human", "I will ask a volunteer to write to you here."),
-        ("/privacy", "<b>What I keep:</b> only where you are in a conversation"),
+        ("/privacy", "<b>What I keep, and for how long</b>"),
+        ("/forget", "Erase everything I keep about you?"),
         ("/start feelings", "How are you right now?"),
     ],
 )

@@ -8,9 +8,22 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs import AskPerson, Choose, ClearChat, Content, ForgetMe, Position, Text
+from dialogs import (
+    AskPerson,
+    AutoClear,
+    Choose,
+    ClearChat,
+    Command,
+    Content,
+    Effect,
+    ForgetMe,
+    Position,
+    Text,
+    load_content,
+)
 from dialogs.model import choice_data
 from dialogs.testing import Conversation
+from tests.conftest import SHIPPED
 
 LOCALES = ("be", "ru", "en")
 WRITE = "<write>"
@@ -116,7 +129,19 @@ GOLDEN_PATHS: dict[str, tuple[str, list[str]]] = {
     ),
     "privacy: erase my data": (
         "privacy",
-        ["privacy.overview", "privacy.confirm_forget", "menu.main"],
+        ["privacy.overview", "privacy.confirm_forget", "privacy.forgotten", "menu.main"],
+    ),
+    "privacy: clear the chat": (
+        "privacy",
+        ["privacy.overview", "privacy.confirm_clear", "privacy.cleared", "menu.main"],
+    ),
+    "privacy: automatic clearing after a day": (
+        "privacy",
+        ["privacy.overview", "privacy.auto_clear", "privacy.auto_clear_day", "menu.main"],
+    ),
+    "privacy: what volunteers see": (
+        "privacy",
+        ["privacy.overview", "privacy.volunteers_see", "menu.main"],
     ),
 }
 
@@ -184,11 +209,55 @@ def test_asking_for_a_person_about_feelings(shipped: Content, locale: str) -> No
     assert talk.state.at == Position("person", "asked")
 
 
+def _effects_of(content: Content, locale: str, path: list[str], choice: int) -> tuple[Effect, ...]:
+    talk = walk(content, locale, "privacy", path)
+    at = talk.state.at
+    assert at is not None
+    talk.send(_press(at, choice))
+    return talk.effects
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_privacy_controls_raise_their_effects(shipped: Content, locale: str) -> None:
-    talk = walk(shipped, locale, "privacy", ["privacy.overview"])
-    talk.send(_press(Position("privacy", "overview"), 0))
-    assert talk.effects == (ClearChat(),)
-    talk = walk(shipped, locale, "privacy", ["privacy.overview", "privacy.confirm_forget"])
-    talk.send(_press(Position("privacy", "confirm_forget"), 0))
-    assert talk.effects == (ForgetMe(),)
+    clear = ["privacy.overview", "privacy.confirm_clear"]
+    assert _effects_of(shipped, locale, clear, 0) == (ClearChat(),)
+    forget = ["privacy.overview", "privacy.confirm_forget"]
+    assert _effects_of(shipped, locale, forget, 0) == (ClearChat(), ForgetMe())
+    assert _effects_of(shipped, locale, forget, 1) == (ForgetMe(),)
+    assert _effects_of(shipped, locale, forget, 2) == ()
+    auto = ["privacy.overview", "privacy.auto_clear"]
+    chosen = [_effects_of(shipped, locale, auto, i) for i in range(4)]
+    assert chosen == [
+        (AutoClear(60),),
+        (AutoClear(6 * 60),),
+        (AutoClear(24 * 60),),
+        (AutoClear(None),),
+    ]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_line_left_after_clearing_gives_nothing_away(shipped: Content, locale: str) -> None:
+    talk = walk(shipped, locale, "privacy", ["privacy.overview", "privacy.confirm_clear"])
+    talk.send(_press(Position("privacy", "confirm_clear"), 0))
+    assert talk.state.at == Position("privacy", "cleared")
+    assert "\n" not in talk.text.strip(), "one line"
+    telling = ("volunteer", "валанц", "волонт", "prison", "турм", "тюрьм", "privacy", "erase")
+    assert not any(word in talk.text.lower() for word in telling)
+    assert talk.labels == [shipped.renderer.label(shipped.system.labels["menu"], locale)]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_forget_command_asks_before_erasing(shipped: Content, locale: str) -> None:
+    talk = Conversation(shipped, locale=locale)
+    talk.start()
+    talk.send(Command("forget"))
+    assert talk.state.at == Position("privacy", "confirm_forget")
+    assert talk.effects == ()
+
+
+def test_privacy_texts_say_the_retention_the_bot_runs_with() -> None:
+    result = load_content(SHIPPED, provided={"retention_days": 7})
+    assert result.content is not None
+    talk = Conversation(result.content, locale="en")
+    talk.start("privacy")
+    assert "7 days after your last message" in talk.text
