@@ -15,10 +15,12 @@ from aiogram.types import BotCommand, ChatMemberAdministrator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import dialogs
+from bot import retention
+from bot.clearing import Clearing, MessageLog, NoteReceived, NoteSent
 from bot.config import Settings
 from bot.conversations import Conversations
 from bot.db import create_engine, create_sessionmaker
-from bot.effects import EffectHandler, Effects
+from bot.effects import EffectHandler, Effects, PrivacyControls
 from bot.handlers import dialog, errors, volunteers
 from bot.handoff import Handoff
 from bot.health import HEARTBEAT_FILE, heartbeat
@@ -39,9 +41,10 @@ MENU_COMMANDS = ("menu", "back", "help", "language", "human", "privacy")
 """The commands shown in Telegram's menu, in this order (/start is always there)."""
 
 
-def create_bot(settings: Settings) -> Bot:
+def create_bot(settings: Settings, *, messages: MessageLog, pseudonyms: Pseudonymizer) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_URL))
     session.middleware(RetryMiddleware())
+    session.middleware(NoteSent(messages, pseudonyms))
     return Bot(
         token=settings.token(), session=session, default=DefaultBotProperties(parse_mode=PARSE_MODE)
     )
@@ -52,6 +55,7 @@ def create_dispatcher(
     content: Content,
     sessions: async_sessionmaker[AsyncSession],
     pseudonyms: Pseudonymizer,
+    messages: MessageLog,
     volunteer_chat_id: int | None = None,
     remind_after: int = 10,
     timeout_after: int = 60,
@@ -63,6 +67,7 @@ def create_dispatcher(
     dispatcher = Dispatcher(storage=storage, events_isolation=ChatIsolation())
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     dispatcher.update.outer_middleware(TurnMiddleware(pseudonyms))
+    dispatcher.message.outer_middleware(NoteReceived(messages))
     handlers: dict[type[dialogs.Effect], EffectHandler] = {}
     handoff = None
     if volunteer_chat_id is not None and content.system.handoff:
@@ -79,7 +84,10 @@ def create_dispatcher(
             hours=hours,
         )
         handlers[dialogs.AskPerson] = handoff.ask
+    clearing = Clearing(messages, sessions)
+    handlers.update(PrivacyControls(clearing, handoff).handlers())
     dispatcher["handoff"] = handoff
+    dispatcher["clearing"] = clearing
     dispatcher["conversations"] = Conversations(content, Effects(handlers))
     dispatcher.include_routers(errors.create_router(), dialog.create_router())
     if volunteer_chat_id is not None:
@@ -131,26 +139,55 @@ async def set_profile(bot: Bot, content: Content) -> None:
             return
 
 
-REMIND_EVERY_SECONDS = 30
+TIDY_EVERY_SECONDS = 30
 
 
-async def remind_forever(
-    bot: Bot, handoff: Handoff, sessions: async_sessionmaker[AsyncSession]
+async def tidy_up(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    clearing: Clearing,
+    handoff: Handoff | None,
+    retention_days: int,
 ) -> None:
-    """Twice a minute: remind volunteers of cases nobody took, tell people who waited long,
-    delete the topics of cases that ended long enough ago."""
-    while True:
-        await asyncio.sleep(REMIND_EVERY_SECONDS)
+    """One round of the bot's own chores. Each is on its own: one failing does not stop the
+    others, and the next round tries again."""
+    if handoff is not None:
         transaction = Transaction(sessions)
         try:
+            # Remind volunteers of cases nobody took, tell people who waited long, delete the
+            # topics of cases that ended long enough ago.
             await handoff.remind(bot, transaction, utcnow())
             await handoff.tell_long_waits(bot, transaction, utcnow())
             await handoff.delete_old_topics(bot, transaction, utcnow())
-        except Exception as exc:  # a failed round is logged; the next one tries again
+        except Exception as exc:
             await transaction.finish(commit=False)
             log.error("handoff.remind_failed error=%s", kind(exc))
-            continue
-        await transaction.finish(commit=True)
+        else:
+            await transaction.finish(commit=True)
+    try:
+        await clearing.auto_clear(bot)
+    except Exception as exc:
+        log.error("clearing.round_failed error=%s", kind(exc))
+    try:
+        await retention.purge(sessions, utcnow(), retention_days)
+    except Exception as exc:
+        log.error("retention.round_failed error=%s", kind(exc))
+
+
+async def tidy_forever(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    clearing: Clearing,
+    handoff: Handoff | None,
+    retention_days: int,
+) -> None:
+    while True:
+        await asyncio.sleep(TIDY_EVERY_SECONDS)
+        await tidy_up(
+            bot, sessions, clearing=clearing, handoff=handoff, retention_days=retention_days
+        )
 
 
 class SetupError(Exception):
@@ -185,11 +222,15 @@ async def check_volunteer_group(bot: Bot, chat_id: int) -> None:
 
 async def run_polling(settings: Settings, content: Content) -> None:
     engine = create_engine(settings.DATABASE_URL)
-    bot = create_bot(settings)
+    sessions = create_sessionmaker(engine)
+    pseudonyms = Pseudonymizer(settings.pseudonym_key())
+    messages = MessageLog(sessions)
+    bot = create_bot(settings, messages=messages, pseudonyms=pseudonyms)
     dispatcher = create_dispatcher(
         content=content,
-        sessions=create_sessionmaker(engine),
-        pseudonyms=Pseudonymizer(settings.pseudonym_key()),
+        sessions=sessions,
+        pseudonyms=pseudonyms,
+        messages=messages,
         volunteer_chat_id=settings.VOLUNTEER_CHAT_ID,
         remind_after=settings.HANDOFF_REMIND_MINUTES,
         timeout_after=settings.HANDOFF_TIMEOUT_MINUTES,
@@ -209,11 +250,14 @@ async def run_polling(settings: Settings, content: Content) -> None:
             await engine.dispose()
             raise
     beating = asyncio.create_task(heartbeat())
-    handoff = dispatcher["handoff"]
-    reminding = (
-        asyncio.create_task(remind_forever(bot, handoff, create_sessionmaker(engine)))
-        if isinstance(handoff, Handoff)
-        else None
+    tidying = asyncio.create_task(
+        tidy_forever(
+            bot,
+            sessions,
+            clearing=dispatcher["clearing"],
+            handoff=dispatcher["handoff"],
+            retention_days=settings.RETENTION_DAYS,
+        )
     )
     try:
         await set_commands(bot, content)
@@ -226,11 +270,11 @@ async def run_polling(settings: Settings, content: Content) -> None:
             close_bot_session=True,
         )
     finally:
-        for task in (beating, reminding):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        for task in (beating, tidying):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await messages.close()
         await asyncio.to_thread(HEARTBEAT_FILE.unlink, missing_ok=True)
         await engine.dispose()
         log.info("bot.stopped")

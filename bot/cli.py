@@ -69,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
 def run_command(settings: Settings) -> int:
     settings.token()  # fail early and clearly, before touching the database
     configure_logging(settings.log_level)
-    result = load_content(settings.CONTENT_DIR, default_locale=settings.DEFAULT_LOCALE)
+    result = load_content(
+        settings.CONTENT_DIR,
+        default_locale=settings.DEFAULT_LOCALE,
+        provided={"retention_days": settings.RETENTION_DAYS},
+    )
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if result.content is None:
@@ -107,7 +111,11 @@ def check_command(settings: Settings, directory: Path | None, *, strict: bool) -
 
 
 def chat_command(settings: Settings, directory: Path | None, locale: str | None, name: str) -> int:
-    result = load_content(directory or settings.CONTENT_DIR, default_locale=settings.DEFAULT_LOCALE)
+    result = load_content(
+        directory or settings.CONTENT_DIR,
+        default_locale=settings.DEFAULT_LOCALE,
+        provided={"retention_days": settings.RETENTION_DAYS},
+    )
     if result.content is None:
         for problem in result.errors:
             print(problem, file=sys.stderr)

@@ -71,14 +71,22 @@ class Conversations:
                 log.info("person.blocked_bot person=%s", turn.pseudonym)
                 return
 
-    async def finish(self, turn: Turn, outcome: Outcome) -> None:
-        """Carry out the effects, after the replies: the person reads the step first."""
-        await self.effects.carry_out(turn, outcome.effects)
+    async def deliver(
+        self, turn: Turn, outcome: Outcome, replies: Iterable[Reply] | None = None
+    ) -> None:
+        """Send the replies and carry out the effects.
+
+        Effects come after the replies (the person reads the step first), except clearing the
+        chat: it comes before, so that the step shown after it is what stays in the chat.
+        """
+        early = tuple(e for e in outcome.effects if isinstance(e, dialogs.ClearChat))
+        await self.effects.carry_out(turn, early)
+        await self.send(turn, outcome.replies if replies is None else replies)
+        late = tuple(e for e in outcome.effects if not isinstance(e, dialogs.ClearChat))
+        await self.effects.carry_out(turn, late)
 
     async def answer(self, turn: Turn, event: dialogs.Event) -> None:
-        outcome = await self.step(turn, event)
-        await self.send(turn, outcome.replies)
-        await self.finish(turn, outcome)
+        await self.deliver(turn, await self.step(turn, event))
 
     def locale_in(self, data: dict[str, object], language_code: str | None) -> str:
         stored = data.get(STATE_KEY)

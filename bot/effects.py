@@ -6,9 +6,11 @@ import logging
 from typing import TYPE_CHECKING, Protocol
 
 import dialogs
+from bot.clearing import Clearing
 from bot.storage import SqlStorage
 
 if TYPE_CHECKING:
+    from bot.handoff import Handoff
     from bot.middlewares import Turn
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,40 @@ async def nothing_more(turn: Turn, effect: dialogs.Effect) -> None:
     """The language is part of the conversation state, which is saved already."""
 
 
+class PrivacyControls:
+    """What a person can do about what exists of them: clear the chat, clear it on a timer,
+    erase everything the bot keeps."""
+
+    def __init__(self, clearing: Clearing, handoff: Handoff | None = None) -> None:
+        self.clearing = clearing
+        self.handoff = handoff
+
+    async def clear_chat(self, turn: Turn, effect: dialogs.Effect) -> None:
+        await turn.transaction.checkpoint()  # the message log writes on its own
+        await self.clearing.clear_chat(turn.bot, turn.chat_id, turn.pseudonym)
+
+    async def auto_clear(self, turn: Turn, effect: dialogs.Effect) -> None:
+        assert isinstance(effect, dialogs.AutoClear)
+        await turn.transaction.checkpoint()
+        await self.clearing.set_auto(turn.pseudonym, turn.chat_id, effect.minutes)
+
+    async def forget(self, turn: Turn, effect: dialogs.Effect) -> None:
+        """Everything under the person's pseudonym, in every table; an open case ends first."""
+        if self.handoff is not None:
+            await self.handoff.person_left(turn)
+        await turn.transaction.checkpoint()
+        await forget_person(turn, effect)
+        await turn.transaction.checkpoint()
+        await self.clearing.forget(turn.pseudonym)
+
+    def handlers(self) -> dict[type[dialogs.Effect], EffectHandler]:
+        return {
+            dialogs.ClearChat: self.clear_chat,
+            dialogs.AutoClear: self.auto_clear,
+            dialogs.ForgetMe: self.forget,
+        }
+
+
 class Effects:
     """Dispatches each effect to its handler; a feature replaces its handler when it lands."""
 
@@ -47,6 +83,7 @@ class Effects:
             dialogs.ForgetMe: forget_person,
             dialogs.AskPerson: log_request,
             dialogs.ClearChat: log_request,
+            dialogs.AutoClear: log_request,
             **(handlers or {}),
         }
 

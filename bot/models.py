@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -93,9 +93,35 @@ class Volunteer(Base):
 
 
 class HelpedCount(Base):
-    """Answers to "did it help?" after a conversation with a volunteer: counts, nothing else."""
+    """Answers to "did it help?" after a conversation with a volunteer: counts per day, nothing
+    else; the day lets old counts be purged after RETENTION_DAYS."""
 
     __tablename__ = "helped_counts"
 
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
     answer: Mapped[str] = mapped_column(String(8), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChatMessage(Base):
+    """A message in a person's private chat (theirs or the bot's), kept so that the chat can be
+    cleared: its number and time only, under the pseudonym, for 48 hours (Telegram's limit)."""
+
+    __tablename__ = "chat_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(64), index=True)
+    message_id: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AutoClearing(Base):
+    """A person's choice to have their chat cleared automatically: the only reason, besides an
+    open case, that the bot keeps where to write to them (the raw chat id)."""
+
+    __tablename__ = "auto_clearing"
+
+    person: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    after_minutes: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

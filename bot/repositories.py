@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import (
@@ -249,13 +249,16 @@ class Helped:
 
     async def count(self, answer: str) -> None:
         session = await self._transaction.session()
-        row = await session.get(HelpedCount, answer)
+        today = utcnow().date()
+        row = await session.get(HelpedCount, (today, answer))
         if row is None:
-            session.add(HelpedCount(answer=answer, count=1))
+            session.add(HelpedCount(day=today, answer=answer, count=1))
         else:
             row.count += 1
 
     async def counts(self) -> dict[str, int]:
         session = await self._transaction.session()
-        found = await session.execute(select(HelpedCount.answer, HelpedCount.count))
+        found = await session.execute(
+            select(HelpedCount.answer, func.sum(HelpedCount.count)).group_by(HelpedCount.answer)
+        )
         return {str(answer): int(count) for answer, count in found.all()}

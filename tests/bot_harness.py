@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import SendMessage
 from aiogram.types import (
     CallbackQuery,
@@ -25,6 +26,7 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_dispatcher
+from bot.clearing import MessageLog, NoteSent
 from bot.db import create_engine, create_sessionmaker
 from bot.hours import Hours
 from bot.privacy import Pseudonymizer
@@ -65,8 +67,10 @@ class Harness:
         self.session = MockedSession()
         self.sleeps = Sleeps()
         self.session.middleware(RetryMiddleware(sleep=self.sleeps))
-        self.bot = Bot("42:TEST", session=self.session)
         self.pseudonyms = Pseudonymizer(PSEUDONYM_KEY)
+        self.messages = MessageLog(create_sessionmaker(self.engine))
+        self.session.middleware(NoteSent(self.messages, self.pseudonyms))
+        self.bot = Bot("42:TEST", session=self.session)
         self.dispatcher: Dispatcher = self.restart()
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
@@ -77,6 +81,7 @@ class Harness:
             content=self.content,
             sessions=create_sessionmaker(self.engine),
             pseudonyms=Pseudonymizer(PSEUDONYM_KEY),
+            messages=self.messages,
             volunteer_chat_id=self.volunteer_chat_id,
             delete_topics_after_hours=self.delete_topics_after_hours,
             admins=self.admins,
@@ -85,23 +90,25 @@ class Harness:
         return self.dispatcher
 
     async def close(self) -> None:
+        await self.messages.close()
         await self.engine.dispose()
 
     async def feed(self, **event: Any) -> None:
         update = Update(update_id=next(self._update_ids), **event)
         await self.dispatcher.feed_update(self.bot, update)
 
-    def _message(self, user: User, **fields: Any) -> Message:
+    def _message(self, user: User, at: datetime | None = None, **fields: Any) -> Message:
         return Message(
             message_id=next(self._message_ids),
-            date=datetime.now(UTC),
+            date=at or datetime.now(UTC),
             chat=Chat(id=user.id, type="private", first_name=user.first_name),
             from_user=user,
             **fields,
         )
 
-    async def say(self, user: User, text: str) -> int:
-        message = self._message(user, text=text)
+    async def say(self, user: User, text: str, at: datetime | None = None) -> int:
+        """The person writes (at `at`, as Telegram dates it; default now)."""
+        message = self._message(user, at, text=text)
         await self.feed(message=message)
         return message.message_id
 
@@ -216,6 +223,10 @@ class Harness:
             new_chat_member=ChatMemberLeft(user=volunteer),
         )
         await self.feed(chat_member=notice)
+
+    def storage_key(self, user: User) -> StorageKey:
+        """Where aiogram keeps the person's conversation (the storage hashes it)."""
+        return StorageKey(bot_id=self.bot.id, chat_id=user.id, user_id=user.id)
 
     def in_group(self) -> list[SendMessage]:
         return [m for m in self.session.sent() if int(m.chat_id) == self.volunteer_chat_id]

@@ -45,6 +45,7 @@ class MockedSession(BaseSession):
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
+        self.results: list[tuple[TelegramMethod[Any], Any]] = []
         self.errors: defaultdict[type, deque[Exception]] = defaultdict(deque)
         self._ids = itertools.count(1000)
         self._threads = itertools.count(500)
@@ -64,6 +65,20 @@ class MockedSession(BaseSession):
         method: TelegramMethod[Any],
         timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
     ) -> Any:
+        result = await self._answer(method)
+        self.results.append((method, result))
+        return result
+
+    def message_ids_to(self, chat_id: int) -> list[int]:
+        """The ids of the messages the bot put into a chat (sent or copied), in order."""
+        return [
+            result.message_id
+            for method, result in self.results
+            if isinstance(result, Message | MessageId)
+            and getattr(method, "chat_id", None) == chat_id
+        ]
+
+    async def _answer(self, method: TelegramMethod[Any]) -> Any:
         self.requests.append(method)
         queued = self.errors.get(type(method))
         if queued:

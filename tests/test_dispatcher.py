@@ -224,7 +224,7 @@ async def test_nothing_personal_is_stored_in_the_database(bot: Harness, database
     await bot.press(zyx, "Hard to say")
     await bot.press(zyx, "Try to name it")
     await bot.say(zyx, "purple-elephant-secret-words")
-    await bot.engine.dispose()
+    await bot.close()  # notes flushed, connections closed: the files are final
     stored = b"".join(
         p.read_bytes() for p in database.parent.iterdir() if p.name.startswith("bot.db")
     )

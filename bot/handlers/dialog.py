@@ -94,8 +94,9 @@ async def on_choice(callback: CallbackQuery, turn: Turn, conversations: Conversa
     # Always acknowledged; an old button's gentle answer shows as a short note on the screen.
     await callback.answer(text=toast(old[0].text) if old else None)
     await _drop_keyboard(callback)
-    await conversations.send(turn, [r for r in outcome.replies if r.notice != "old_button"])
-    await conversations.finish(turn, outcome)
+    await conversations.deliver(
+        turn, outcome, [r for r in outcome.replies if r.notice != "old_button"]
+    )
 
 
 async def on_waiting_choice(
