@@ -49,6 +49,7 @@ def write_tree(
             "something_went_wrong",
             "old_button",
             "step_gone",
+            "too_fast",
         )
     )
     commands = "".join(

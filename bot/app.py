@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -21,12 +22,13 @@ from bot.config import Settings
 from bot.conversations import Conversations
 from bot.db import create_engine, create_sessionmaker
 from bot.effects import EffectHandler, Effects, PrivacyControls
+from bot.flood import Clock, FloodControl, Sleep
 from bot.handlers import dialog, errors, volunteers
-from bot.handoff import Handoff
+from bot.handoff import Handoff, is_talking
 from bot.health import HEARTBEAT_FILE, heartbeat
 from bot.hours import Hours
 from bot.logs import kind, safe
-from bot.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
+from bot.middlewares import ChatIsolation, DatabaseMiddleware, Turn, TurnMiddleware
 from bot.models import utcnow
 from bot.privacy import Pseudonymizer
 from bot.repositories import Transaction
@@ -62,12 +64,16 @@ def create_dispatcher(
     delete_topics_after_hours: int = 24,
     admins: frozenset[int] = frozenset(),
     hours: Hours | None = None,
+    flood_clock: Clock = time.monotonic,
+    flood_sleep: Sleep = asyncio.sleep,
 ) -> Dispatcher:
     storage = SqlStorage(sessions, pseudonyms)
     dispatcher = Dispatcher(storage=storage, events_isolation=ChatIsolation())
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     dispatcher.update.outer_middleware(TurnMiddleware(pseudonyms))
-    dispatcher.message.outer_middleware(NoteReceived(messages))
+    dispatcher.message.outer_middleware(NoteReceived(messages))  # skipped ones are noted too
+    talking = is_talking if volunteer_chat_id is not None else _never
+    dispatcher.message.outer_middleware(FloodControl(talking, clock=flood_clock, sleep=flood_sleep))
     handlers: dict[type[dialogs.Effect], EffectHandler] = {}
     handoff = None
     if volunteer_chat_id is not None and content.system.handoff:
@@ -93,6 +99,10 @@ def create_dispatcher(
     if volunteer_chat_id is not None:
         dispatcher.include_router(volunteers.create_router(volunteer_chat_id))
     return dispatcher
+
+
+async def _never(turn: Turn) -> bool:
+    return False
 
 
 async def set_commands(bot: Bot, content: Content) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -88,17 +88,18 @@ class MessageLog:
             found = await session.execute(query.order_by(ChatMessage.message_id))
             return sorted(set(found.scalars()))
 
-    async def drop(self, person: str, until: datetime | None = None) -> None:
-        """Forget the person's messages (up to `until`): deleted, or too old to delete."""
+    async def drop(self, person: str, message_ids: Collection[int] | None = None) -> None:
+        """Forget the person's messages: those deleted (`message_ids`), or all of them."""
+        wanted = None if message_ids is None else set(message_ids)
         self._pending = [
             n
             for n in self._pending
-            if n.person != person or (until is not None and n.sent_at > until)
+            if n.person != person or (wanted is not None and n.message_id not in wanted)
         ]
         await self.flush()
         statement = delete(ChatMessage).where(ChatMessage.person == person)
-        if until is not None:
-            statement = statement.where(ChatMessage.sent_at <= until)
+        if wanted is not None:
+            statement = statement.where(ChatMessage.message_id.in_(wanted))
         async with self._sessions.begin() as session:
             await session.execute(statement)
 
@@ -196,7 +197,7 @@ class Clearing:
         now = self._clock()
         ids = await self.messages.in_chat(person, since=now - DELETABLE_FOR)
         await self._delete(bot, chat_id, ids)
-        await self.messages.drop(person, until=now)
+        await self.messages.drop(person, ids)
         log.info("clearing.cleared person=%s messages=%s", person, len(ids))
         return len(ids)
 
@@ -228,7 +229,7 @@ class Clearing:
             if not ids:
                 continue
             await self._delete(bot, row.chat_id, ids)
-            await self.messages.drop(row.person, until=due)
+            await self.messages.drop(row.person, ids)
             async with self._sessions.begin() as session:
                 current = await session.get(AutoClearing, row.person)
                 if current is not None:

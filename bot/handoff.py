@@ -71,6 +71,11 @@ def _first_word(text: str | None) -> str:
     return text.split(maxsplit=1)[0].split("@", 1)[0].lower()
 
 
+async def is_talking(turn: Turn) -> bool:
+    """The person has a case open: what they send is for a volunteer."""
+    return bool((await turn.fsm.get_data()).get(CASE_KEY))
+
+
 class Handoff:
     def __init__(
         self,

@@ -196,6 +196,9 @@ class Messages(_Strict):
     something_went_wrong: Text = Field(description="The bot failed; offered with a way to menu.")
     old_button: Text = Field(description="A button from an older message was pressed.")
     step_gone: Text = Field(description="The content changed and the person's step is gone.")
+    too_fast: Text = Field(
+        description="Many messages in a moment: the bot paused reading for a few seconds."
+    )
 
 
 class Labels(_Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,22 @@ PSEUDONYM_KEY = b"test pseudonym key"
 
 
 @dataclass
+class ManualClock:
+    """Time for the anti-flood allowance: it moves only when a test (or a wait) moves it."""
+
+    now: float = 1000.0
+    real_seconds_per_second: float = 0.0
+    """How long a wait really takes, per second waited: 0 moves on at once."""
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds * self.real_seconds_per_second)
+        self.now += seconds
+
+
+@dataclass
 class Sleeps:
     """Instead of waiting, remember how long the bot would have waited."""
 
@@ -68,6 +85,7 @@ class Harness:
         self.sleeps = Sleeps()
         self.session.middleware(RetryMiddleware(sleep=self.sleeps))
         self.pseudonyms = Pseudonymizer(PSEUDONYM_KEY)
+        self.clock = ManualClock()
         self.messages = MessageLog(create_sessionmaker(self.engine))
         self.session.middleware(NoteSent(self.messages, self.pseudonyms))
         self.bot = Bot("42:TEST", session=self.session)
@@ -86,6 +104,8 @@ class Harness:
             delete_topics_after_hours=self.delete_topics_after_hours,
             admins=self.admins,
             hours=self.hours,
+            flood_clock=self.clock,
+            flood_sleep=self.clock.sleep,
         )
         return self.dispatcher
 
@@ -106,8 +126,12 @@ class Harness:
             **fields,
         )
 
-    async def say(self, user: User, text: str, at: datetime | None = None) -> int:
-        """The person writes (at `at`, as Telegram dates it; default now)."""
+    async def say(
+        self, user: User, text: str, at: datetime | None = None, *, pause: float = 1.0
+    ) -> int:
+        """The person writes (at `at`, as Telegram dates it; default now), `pause` seconds
+        after what they did before (a flood is messages without pauses)."""
+        self.clock.now += pause
         message = self._message(user, at, text=text)
         await self.feed(message=message)
         return message.message_id

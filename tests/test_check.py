@@ -185,7 +185,7 @@ def test_a_command_that_opens_nothing_is_an_error(valid_dir: Path) -> None:
     system.write_text(system.read_text().replace("link: intro}", "link: intor}", 1))
     result = load_content(valid_dir)
     assert [str(p) for p in result.errors] == [
-        f"{valid_dir}/system.yaml:14: /help opens 'intor', which is neither a flow nor a "
+        f"{valid_dir}/system.yaml:15: /help opens 'intor', which is neither a flow nor a "
         "step's link; did you mean 'intro'?"
     ]
 
