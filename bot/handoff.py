@@ -295,7 +295,12 @@ class Handoff:
             try:
                 await bot.send_message(
                     chat_id=case.chat_id,
-                    text=self._text("connected", locale, alias=alias),
+                    # Without an alias chosen, the text says "a volunteer" in the person's words.
+                    text=self._text(
+                        "connected",
+                        locale,
+                        alias=await Volunteers(transaction).alias(volunteer) or "",
+                    ),
                     parse_mode=PARSE_MODE,
                     reply_markup=self._buttons(locale, ("end_button", END_CASE)),
                 )

@@ -42,11 +42,13 @@ class ChatIsolation(BaseEventIsolation):
             async with lock:
                 yield
         finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+            entry = self._locks.get(key)  # gone if the dispatcher closed while this ran
+            if entry is not None:
+                lock, users = entry
+                if users <= 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
 
     @property
     def active(self) -> int:

@@ -44,6 +44,8 @@ BLOCKED = "Forbidden: bot was blocked by the user"
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
 # Methods that write into the chat named by chat_id (answered 403 when the user blocked the bot).
+DELETABLE_SECONDS = 48 * 3600
+MAX_DELETE_AT_ONCE = 100
 _WRITING_PREFIXES = ("send", "copy", "forward", "edit", "delete", "pin", "unpin", "setmessage")
 # Methods that act in a group (answered 403 when the bot has left the group or was kicked).
 _GROUP_PREFIXES = (*_WRITING_PREFIXES, "create", "close", "reopen")
@@ -598,6 +600,9 @@ class TelegramDouble:
         self.url = ""
 
         self.calls: list[Call] = []
+        self.clock_offset = 0.0
+        """Seconds added to Telegram's clock: a negative offset makes messages sent now look
+        as if they were sent that long ago (for the 48-hour deletion rule)."""
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.scoped_commands: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
@@ -826,7 +831,7 @@ class TelegramDouble:
         entities = _command_entities(text)
         if entities:
             stored.json["entities"] = entities
-        stored.json["edit_date"] = int(time.time())
+        stored.json["edit_date"] = self.now()
         self._enqueue({"edited_message": copy.deepcopy(stored.json)})
 
     def press(self, user: FakeUser, message_id: int, data: str) -> str:
@@ -898,7 +903,7 @@ class TelegramDouble:
             "message_id": message_id,
             "from": _user_json(user),
             "chat": copy.deepcopy(chat),
-            "date": int(time.time()),
+            "date": self.now(),
         }
         if thread_id is not None:
             body["message_thread_id"] = thread_id
@@ -960,6 +965,14 @@ class TelegramDouble:
         return self._enqueue(body)
 
     # ---------------------------------------------------------------- observing
+
+    def now(self) -> int:
+        """Telegram's clock, as message dates show it."""
+        return int(time.time() + self.clock_offset)
+
+    def all_messages(self, chat_id: int) -> list[SentMessage]:
+        """Every message of a chat, the person's and the bot's, in order (deleted ones flagged)."""
+        return [s.sent for s in self._messages.get(chat_id, {}).values()]
 
     def calls_to(self, method: str) -> list[Call]:
         """Every call of one method (method names are case-insensitive, as in the Bot API)."""
@@ -1231,7 +1244,7 @@ class TelegramDouble:
         }
 
     def _member_update(self, user: FakeUser, old: str, new: str) -> dict[str, Any]:
-        now = int(time.time())
+        now = self.now()
         return {
             "my_chat_member": {
                 "chat": self._private_chat(user),
@@ -1372,7 +1385,7 @@ class TelegramDouble:
         self._blocked.discard(user.id)
         self._remember(user)
         message_id = self._next_message_id(user.id)
-        now = int(time.time())
+        now = self.now()
         body = {
             "message_id": message_id,
             "from": _user_json(user),
@@ -1455,7 +1468,7 @@ class TelegramDouble:
             "message_id": message_id,
             "from": self._bot_json(),
             "chat": copy.deepcopy(chat),
-            "date": int(time.time()),
+            "date": self.now(),
             **content,
         }
         if thread is not None:
@@ -1617,7 +1630,7 @@ class TelegramDouble:
             body.pop("reply_markup", None)
         else:
             body["reply_markup"] = inline
-        body["edit_date"] = int(time.time())
+        body["edit_date"] = self.now()
         stored.sent.reply_markup = markup
         stored.sent.edits += 1
         return copy.deepcopy(body)
@@ -1664,20 +1677,30 @@ class TelegramDouble:
             raise bad_request("inline keyboard expected")
         return self._apply_edit(stored, {}, markup)
 
+    def _deletable(self, stored: _Stored) -> bool:
+        """A bot may delete a message for 48 hours; a topic's opening service message never."""
+        young = self.now() - int(stored.json.get("date", 0)) < DELETABLE_SECONDS
+        return young and stored.sent.method != "createForumTopic"
+
     def _delete_message(self, params: dict[str, Any]) -> bool:
         chat = self._chat(params)
         stored = self._stored(int(chat["id"]), params, "message to delete not found")
+        if not self._deletable(stored):
+            raise bad_request("message can't be deleted for everyone")
         stored.sent.deleted = True
         return True
 
     def _delete_messages(self, params: dict[str, Any]) -> bool:
+        """Messages that are gone or too old are skipped, as Telegram does."""
         chat = self._chat(params)
         ids = params.get("message_ids")
         if not isinstance(ids, list) or not ids:
             raise bad_request("message identifiers are not specified")
+        if len(ids) > MAX_DELETE_AT_ONCE:
+            raise bad_request("too many messages to delete")
         for message_id in ids:
             stored = self._messages.get(int(chat["id"]), {}).get(int(message_id))
-            if stored is not None:
+            if stored is not None and self._deletable(stored):
                 stored.sent.deleted = True
         return True
 
@@ -1915,7 +1938,7 @@ class TelegramDouble:
             "message_id": thread,
             "from": self._bot_json(),
             "chat": copy.deepcopy(chat),
-            "date": int(time.time()),
+            "date": self.now(),
             "message_thread_id": thread,
             "forum_topic_created": dict(topic),
             "is_topic_message": True,

@@ -14,9 +14,11 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, SendMessage, SetMyCommands
 
 from bot.app import set_commands
+from bot.middlewares import ChatIsolation
 from bot.migrate import upgrade
 from dialogs import Content
 from tests.bot_harness import Harness, person
@@ -278,3 +280,16 @@ async def test_erase_me_deletes_the_conversation_row(bot: Harness, database: Pat
     with sqlite3.connect(database) as db:
         assert db.execute("select count(*) from fsm_records").fetchone() == (0,)
         assert db.execute("select count(*) from people").fetchone() == (0,)
+
+
+async def test_an_update_still_running_when_the_bot_stops_finishes_without_an_error() -> None:
+    """Stopping clears the chat locks; the update holding one must not fail on its way out
+    (it did once, and the person got "something went wrong" after erasing their data)."""
+    isolation = ChatIsolation()
+    key = StorageKey(bot_id=1, chat_id=2, user_id=2)
+    async with isolation.lock(key):
+        await isolation.close()
+    assert isolation.active == 0
+    async with isolation.lock(key), isolation.lock(StorageKey(bot_id=1, chat_id=3, user_id=3)):
+        assert isolation.active == 2
+    assert isolation.active == 0

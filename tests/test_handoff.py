@@ -464,3 +464,13 @@ async def test_saying_it_is_urgent_later_makes_the_waiting_case_urgent_at_once(
     assert len(bot.session.sent(CreateForumTopic)) == 1, "still one case"
     assert bot.session.sent(EditForumTopic)[-1].name == "#1 · Пачуцці · тэрмінова"
     assert (bot.in_group()[-1].text or "").startswith("<b>Тэрмінова.</b> Зварот #1")
+
+
+async def test_a_volunteer_without_an_alias_is_a_volunteer_in_the_persons_language(
+    bot: Harness,
+) -> None:
+    zoe = person(language_code="ru")
+    await bot.say(zoe, "/human")
+    await bot.press(zoe, "О чувствах")
+    await bot.press_in_group(ALA, bot.in_group()[-1])
+    assert bot.last_to(zoe).text.startswith("Волонтёр уже на связи.")

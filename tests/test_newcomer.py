@@ -89,3 +89,13 @@ def test_the_readme_transcript_is_a_real_run_of_the_shipped_content(tmp_path: Pa
     assert run.returncode == 0, run.stderr
     actual = "\n".join(run.stdout.splitlines()[2:]).rstrip()
     assert shown == actual, "regenerate the README transcript from the chat"
+
+
+def test_every_setting_is_in_the_readme_table_and_the_env_example() -> None:
+    from bot.config import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"| `{name}` |" in readme, f"{name} is not in the README's settings table"
+        assert f"{name}=" in example, f"{name} is not in .env.example"

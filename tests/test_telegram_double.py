@@ -551,6 +551,30 @@ async def test_deletes_mark_messages_and_refuse_twice(double: TelegramDouble, bo
     ]
 
 
+async def test_messages_older_than_48_hours_cannot_be_deleted(
+    double: TelegramDouble, bot: Bot
+) -> None:
+    double.add_user(ANNA)
+    double.clock_offset = -49 * 3600
+    old_theirs = double.send_text(ANNA, "from two days ago")
+    old_mine = await bot.send_message(ANNA.id, "old")
+    double.clock_offset = 0
+    new_mine = await bot.send_message(ANNA.id, "new")
+    assert old_mine.date.timestamp() < new_mine.date.timestamp() - 48 * 3600
+    with pytest.raises(TelegramBadRequest, match="message can't be deleted for everyone"):
+        await bot.delete_message(ANNA.id, old_mine.message_id)
+    assert await bot.delete_messages(
+        ANNA.id, [old_theirs, old_mine.message_id, new_mine.message_id]
+    )
+    assert [(m.message_id, m.deleted) for m in double.all_messages(ANNA.id)] == [
+        (old_theirs, False),
+        (old_mine.message_id, False),
+        (new_mine.message_id, True),
+    ]
+    with pytest.raises(TelegramBadRequest, match="too many messages to delete"):
+        await bot.delete_messages(ANNA.id, list(range(1, 102)))
+
+
 async def test_callback_answers_are_recorded_once(double: TelegramDouble, bot: Bot) -> None:
     double.send_text(ANNA, "/start")
     sent = await bot.send_message(ANNA.id, "sure?", reply_markup=keyboard("yes"))
