@@ -42,6 +42,8 @@ DELETABLE_FOR = timedelta(hours=48)
 """How long Telegram lets a bot delete messages in a private chat."""
 DELETE_AT_ONCE = 100
 """deleteMessages takes at most 100 ids."""
+MAX_PENDING = 100_000
+"""Notes held in memory while the database cannot take them."""
 CREATING_METHODS = ("Send", "Copy", "Forward")
 """Bot API methods (by class name) that put a new message into a chat."""
 
@@ -124,7 +126,10 @@ class MessageLog:
                     )
             except Exception as exc:  # the database is busy or gone: try again shortly
                 log.error("clearing.not_noted count=%s error=%s", len(batch), kind(exc))
+                # Kept in memory meanwhile, but not without bound: the oldest go first (they
+                # are the first to pass Telegram's 48 hours anyway).
                 self._pending[:0] = batch
+                del self._pending[: max(0, len(self._pending) - MAX_PENDING)]
                 await asyncio.sleep(1.0)
 
 

@@ -142,7 +142,8 @@ def configure(level: int) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(PrivateFormatter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    # aiogram logs every handled update at INFO; our own event log is enough. The database
-    # drivers log statements with their parameters at DEBUG: never let them.
-    for name in ("aiogram.event", "aiosqlite", "sqlalchemy"):
+    # aiogram logs every handled update at INFO, and Alembic each step of a migration; our own
+    # events say enough. The database drivers log statements with their parameters at DEBUG:
+    # never let them.
+    for name in ("aiogram.event", "alembic", "aiosqlite", "sqlalchemy"):
         logging.getLogger(name).setLevel(max(level, logging.WARNING))

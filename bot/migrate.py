@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 import migrations
 from bot.db import ensure_sqlite_directory
+from bot.logs import safe
+
+log = logging.getLogger(__name__)
 
 
 def upgrade(database_url: str) -> None:
@@ -17,3 +22,4 @@ def upgrade(database_url: str) -> None:
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     command.upgrade(config, "head")
+    log.info("db.migrated head=%s", safe(ScriptDirectory.from_config(config).get_current_head()))

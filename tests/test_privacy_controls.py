@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -12,8 +13,8 @@ from aiogram.methods import CloseForumTopic, DeleteMessages
 from aiogram.types import User
 
 from bot import retention
-from bot.clearing import Clearing
-from bot.db import create_sessionmaker
+from bot.clearing import Clearing, MessageLog
+from bot.db import create_engine, create_sessionmaker
 from bot.migrate import upgrade
 from bot.models import utcnow
 from dialogs import Content
@@ -228,3 +229,17 @@ async def test_old_closed_cases_idle_conversations_and_counts_are_purged(
     for table in ("cases", "helped_counts", "fsm_records", "people", "auto_clearing"):
         assert rows(database, table) == [], table
     await bot.engine.dispose()
+
+
+async def test_message_numbers_wait_in_memory_while_the_database_cannot_take_them(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'late.db'}"
+    engine = create_engine(url)
+    messages = MessageLog(create_sessionmaker(engine))
+    messages.note("p", 7, utcnow())
+    await asyncio.sleep(0.2)  # the first write fails: there are no tables yet
+    await asyncio.to_thread(upgrade, url)
+    await messages.flush()
+    assert [row[1:3] for row in rows(tmp_path / "late.db", "chat_messages")] == [("p", 7)]
+    await engine.dispose()
