@@ -24,7 +24,7 @@ from bot.db import create_engine, create_sessionmaker
 from bot.effects import EffectHandler, Effects, PrivacyControls
 from bot.flood import Clock, FloodControl, Sleep
 from bot.handlers import dialog, errors, volunteers
-from bot.handoff import Handoff, is_talking
+from bot.handoff import Handoff, is_talking, no_volunteers
 from bot.health import HEARTBEAT_FILE, heartbeat
 from bot.hours import Hours
 from bot.logs import kind, safe
@@ -90,6 +90,12 @@ def create_dispatcher(
             hours=hours,
         )
         handlers[dialogs.AskPerson] = handoff.ask
+    else:
+
+        async def ask_nobody(turn: Turn, effect: dialogs.Effect) -> None:
+            await no_volunteers(turn, effect, content)
+
+        handlers[dialogs.AskPerson] = ask_nobody
     clearing = Clearing(messages, sessions)
     handlers.update(PrivacyControls(clearing, handoff).handlers())
     dispatcher["handoff"] = handoff

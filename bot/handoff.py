@@ -76,6 +76,20 @@ async def is_talking(turn: Turn) -> bool:
     return bool((await turn.fsm.get_data()).get(CASE_KEY))
 
 
+async def no_volunteers(turn: Turn, effect: dialogs.Effect, content: Content) -> None:
+    """Without a volunteers' group nobody can be asked: the person is told so, never left
+    believing a volunteer will write."""
+    log.warning("handoff.no_volunteer_group person=%s", turn.pseudonym)
+    if content.system.handoff is None:
+        return
+    locale = person_locale(await turn.fsm.get_data(), content.default_locale)
+    text = content.renderer.text(content.system.handoff["volunteers_unavailable"], locale)
+    try:
+        await turn.bot.send_message(chat_id=turn.chat_id, text=text, parse_mode=PARSE_MODE)
+    except TelegramAPIError as exc:
+        log.info("handoff.not_told error=%s", kind(exc))
+
+
 class Handoff:
     def __init__(
         self,
@@ -134,7 +148,7 @@ class Handoff:
         """AskPerson: open a case with its topic and card, unless one is open already."""
         assert isinstance(effect, dialogs.AskPerson)
         data = await turn.fsm.get_data()
-        locale = _locale(data, self.content.default_locale)
+        locale = person_locale(data, self.content.default_locale)
         cases = Cases(turn.transaction, self._sessions)
         existing = await cases.open_for(turn.pseudonym)
         if existing is not None:
@@ -588,7 +602,7 @@ class Handoff:
     async def share_summary(self, callback: CallbackQuery, turn: Turn) -> None:
         """With the person's yes: the steps they went through (never what they typed)."""
         data = await turn.fsm.get_data()
-        locale = _locale(data, self.content.default_locale)
+        locale = person_locale(data, self.content.default_locale)
         case_id = data.get(CASE_KEY)
         case = await Cases(turn.transaction, self._sessions).get(int(case_id)) if case_id else None
         if callback.data != SHARE_YES or case is None or case.thread_id is None:
@@ -637,7 +651,7 @@ class Handoff:
         """One tap, one count: the answer is kept as a number and nothing else."""
         answer = "yes" if callback.data == HELPED_YES else "no"
         await Helped(turn.transaction).count(answer)
-        locale = _locale(await turn.fsm.get_data(), self.content.default_locale)
+        locale = person_locale(await turn.fsm.get_data(), self.content.default_locale)
         await callback.answer(self._label("helped_thanks", locale))
 
     def _buttons(self, locale: str, *buttons: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -727,7 +741,7 @@ class Handoff:
         """The person's next words go to the bot again, which waits for them at the menu."""
         key = StorageKey(bot_id=bot.id, chat_id=chat_id, user_id=chat_id)
         fsm = FSMContext(storage=self._storage, key=key)
-        locale = _locale(await fsm.get_data(), self.content.default_locale)
+        locale = person_locale(await fsm.get_data(), self.content.default_locale)
         menu = dialogs.State(locale=locale, at=self.content.menu)
         await fsm.update_data({CASE_KEY: None, "dialog": menu.to_json()})
 
@@ -745,7 +759,8 @@ def _minutes_since(case: Case) -> int:
     return max(0, int((utcnow() - _aware(case.created_at)).total_seconds() // 60))
 
 
-def _locale(data: Mapping[str, Any], default: str) -> str:
+def person_locale(data: Mapping[str, Any], default: str) -> str:
+    """The person's language as their conversation state has it."""
     state = data.get("dialog")
     if isinstance(state, dict) and isinstance(state.get("locale"), str):
         return str(state["locale"])

@@ -293,3 +293,16 @@ async def test_an_update_still_running_when_the_bot_stops_finishes_without_an_er
     async with isolation.lock(key), isolation.lock(StorageKey(bot_id=1, chat_id=3, user_id=3)):
         assert isolation.active == 2
     assert isolation.active == 0
+
+
+async def test_without_a_volunteers_group_asking_for_a_person_is_answered_honestly(
+    bot: Harness,
+) -> None:
+    """The person must not wait for a volunteer nobody could ask."""
+    zoe = person()
+    await bot.say(zoe, "/human")
+    await bot.press(zoe, "About feelings")
+    assert bot.last_to(zoe).text == (
+        "I could not reach the volunteers just now. Please try again a little later. "
+        "The menu is here meanwhile."
+    )
