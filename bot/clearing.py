@@ -27,6 +27,7 @@ from aiogram.types import Message, MessageId, TelegramObject
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db import wipe_journal
 from bot.logs import kind
 from bot.models import AutoClearing, ChatMessage, utcnow
 from bot.privacy import Pseudonymizer
@@ -247,6 +248,12 @@ class Clearing:
         await self.messages.drop(person)
         async with self._sessions.begin() as session:
             await session.execute(delete(AutoClearing).where(AutoClearing.person == person))
+
+    async def wipe_journal(self) -> None:
+        """Erased rows must not live on in the database's journal (see bot.db.wipe_journal)."""
+        await self.messages.flush()
+        if not await wipe_journal(self._sessions):
+            log.warning("clearing.journal_busy")  # the next erase or a clean stop empties it
 
     async def _delete(self, bot: Bot, chat_id: int, ids: list[int]) -> None:
         for start in range(0, len(ids), DELETE_AT_ONCE):

@@ -65,6 +65,7 @@ class PrivacyControls:
         await forget_person(turn, effect)
         await turn.transaction.checkpoint()
         await self.clearing.forget(turn.pseudonym)
+        await self.clearing.wipe_journal()
 
     def handlers(self) -> dict[type[dialogs.Effect], EffectHandler]:
         return {

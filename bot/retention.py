@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db import wipe_journal
 from bot.models import AutoClearing, Case, CaseStatus, FsmRecord, HelpedCount, Person
 
 log = logging.getLogger(__name__)
@@ -37,4 +38,5 @@ async def purge(sessions: async_sessionmaker[AsyncSession], now: datetime, days:
             purged += int(result.rowcount or 0)  # type: ignore[attr-defined]
     if purged:
         log.info("retention.purged rows=%s", purged)
+        await wipe_journal(sessions)  # not left behind in the WAL either
     return purged

@@ -243,3 +243,29 @@ async def test_message_numbers_wait_in_memory_while_the_database_cannot_take_the
     await messages.flush()
     assert [row[1:3] for row in rows(tmp_path / "late.db", "chat_messages")] == [("p", 7)]
     await engine.dispose()
+
+
+async def test_an_erased_person_is_not_in_the_database_files_even_while_the_bot_runs(
+    bot: Harness, database: Path
+) -> None:
+    """A server can be seized running: the erased rows must not live on in the WAL's older
+    frames, nor in the free space of the database's pages."""
+    others = [person(user_id=5550100 + i) for i in range(4)]
+    zoe = person(user_id=5550199)
+    for who in [*others[:2], zoe, *others[2:]]:
+        await bot.say(who, "/start")
+    await bot.say(zoe, "/forget")
+    await bot.press(zoe, "Yes, erase")
+    await bot.messages.flush()
+    files = b"".join(p.read_bytes() for p in database.parent.glob("bot.db*"))
+    assert bot.pseudonyms.person(others[0].id).encode() in files, "the search does find rows"
+    fsm_key = bot.dispatcher.storage.record_key(  # type: ignore[attr-defined]
+        bot.storage_key(zoe)
+    )
+    for erased in (bot.pseudonyms.person(zoe.id), fsm_key):
+        assert erased.encode() not in files
+
+
+async def test_sqlite_overwrites_what_it_deletes(bot: Harness) -> None:
+    async with bot.engine.connect() as connection:
+        assert (await connection.exec_driver_sql("PRAGMA secure_delete")).scalar() == 1
