@@ -8,11 +8,14 @@ value what may be written, by its type, not by trusting the caller:
   (`safe(...)`: an event's kind, a flow or step name, an error's class name);
 - an exception class, or an exception shown as its class name only;
 
-anything else is written as `<redacted>`, and large numbers (Telegram ids) as `<id>`. A
-traceback is reduced to the exception's class and the places in our code it passed through:
+anything else is written as `<redacted>`, and large numbers (Telegram ids) as `<id>`. Our own
+loggers (bot.*, dialogs.*) must log an event, `handoff.opened case=%s urgent=%s`: a message
+of any other shape (`log.info(text)`) is not written at all; a test checks every call ahead of
+time, and ruff refuses f-strings in logging calls (rule G004).
+
+A traceback is reduced to the exception's class and the places in the code it passed through:
 exception messages can carry a person's words (a validation error repeats its input), so they
-are never written. f-strings in logging calls are refused by ruff (rule G004), so the format
-string stays code.
+are never written.
 """
 
 from __future__ import annotations
@@ -36,6 +39,15 @@ _PLACEHOLDER = re.compile(
     r"[#0\- +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[hlL]?"  # flags, width, precision
     r"(?P<kind>[diouxXeEfFgGcrsa%])"
 )
+
+
+EVENT = re.compile(
+    r"[a-z][a-z0-9_]*(?:\.(?:[a-z0-9_]+|%s))+"  # handoff.opened, effect.%s
+    r"(?: [a-z][a-z0-9_]*(?:=[a-z0-9_%.-]+)?)*"  # case=%s, mode=polling, callback_not_answered
+)
+"""The shape of our own log messages: an event name, then words or key=value pairs."""
+OUR_LOGGERS = ("bot", "dialogs")
+NOT_AN_EVENT = "<not written: not an event>"
 
 
 class Safe(str):
@@ -76,6 +88,8 @@ def shown(value: object) -> str:
 def private_message(record: logging.LogRecord) -> str:
     """The record's message with every value shown as `shown` allows."""
     template = record.msg if isinstance(record.msg, str) else REDACTED
+    if record.name.split(".", 1)[0] in OUR_LOGGERS and not EVENT.fullmatch(template):
+        return NOT_AN_EVENT
     args = record.args
     if not args:
         return template

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import logging
 from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import PrivateFormatter, configure, kind, safe
+from bot.logs import EVENT, PrivateFormatter, configure, kind, safe
 from bot.privacy import Pseudonymizer
+from tests.conftest import ROOT
 
 NAME = "Zmitser"
 USERNAME = "zmitser_k"
@@ -122,3 +124,47 @@ def test_libraries_logging_through_the_root_are_held_to_the_same_rule(
     assert "Run polling for bot @<redacted> id=<id> - <redacted>" in err
     for secret in (NAME, USERNAME, str(USER_ID)):
         assert secret not in err
+
+
+def test_our_own_code_can_only_log_events_never_a_message_it_was_handed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure(logging.INFO)
+    try:
+        logging.getLogger("bot.handoff").info(TYPED)
+        logging.getLogger("bot.handoff").info("person wrote %s", NAME)
+        logging.getLogger("bot.handoff").info("handoff.opened case=%s urgent=%s", 3, False)
+    finally:
+        logging.getLogger().handlers.clear()
+    err = capsys.readouterr().err
+    assert err.count("<not written: not an event>") == 2
+    assert "handoff.opened case=3 urgent=False" in err
+    assert TYPED not in err
+    assert NAME not in err
+
+
+LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical"}
+
+
+def test_every_log_call_in_the_code_is_a_literal_event() -> None:
+    """The runtime check, ahead of time: each log call's message is a string in the code and
+    has the shape of an event."""
+    wrong = []
+    for path in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "dialogs").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in LOG_METHODS
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "log"
+            ):
+                continue
+            first = node.args[0] if node.args else None
+            if not (
+                isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and EVENT.fullmatch(first.value)
+            ):
+                wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert wrong == []
