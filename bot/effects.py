@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, get_args
 
 import dialogs
 from bot.clearing import Clearing
@@ -18,22 +18,6 @@ log = logging.getLogger(__name__)
 
 class EffectHandler(Protocol):
     async def __call__(self, turn: Turn, effect: dialogs.Effect) -> None: ...
-
-
-async def log_request(turn: Turn, effect: dialogs.Effect) -> None:
-    """Until handoff and chat clearing are built, a request is recorded as an event only."""
-    log.info("effect.%s person=%s", type(effect), turn.pseudonym)
-
-
-async def forget_person(turn: Turn, effect: dialogs.Effect) -> None:
-    """Erase what is stored under the person's pseudonym: conversation state and record."""
-    storage = turn.fsm.storage
-    if isinstance(storage, SqlStorage):
-        await storage.forget(turn.fsm.key)  # the row itself, not an emptied one
-    else:
-        await turn.fsm.clear()
-    await turn.people.forget(turn.pseudonym)
-    log.info("person.forgotten person=%s", turn.pseudonym)
 
 
 async def nothing_more(turn: Turn, effect: dialogs.Effect) -> None:
@@ -62,10 +46,16 @@ class PrivacyControls:
         if self.handoff is not None:
             await self.handoff.person_left(turn)
         await turn.transaction.checkpoint()
-        await forget_person(turn, effect)
+        storage = turn.fsm.storage
+        if isinstance(storage, SqlStorage):
+            await storage.forget(turn.fsm.key)  # the row itself, not an emptied one
+        else:
+            await turn.fsm.clear()
+        await turn.people.forget(turn.pseudonym)
         await turn.transaction.checkpoint()
         await self.clearing.forget(turn.pseudonym)
         await self.clearing.wipe_journal()
+        log.info("person.forgotten person=%s", turn.pseudonym)
 
     def handlers(self) -> dict[type[dialogs.Effect], EffectHandler]:
         return {
@@ -76,17 +66,14 @@ class PrivacyControls:
 
 
 class Effects:
-    """Dispatches each effect to its handler; a feature replaces its handler when it lands."""
+    """Dispatches each effect to its handler (the composition root gives one for each)."""
 
-    def __init__(self, handlers: dict[type[dialogs.Effect], EffectHandler] | None = None) -> None:
-        self._handlers: dict[type[dialogs.Effect], EffectHandler] = {
-            dialogs.SetLanguage: nothing_more,
-            dialogs.ForgetMe: forget_person,
-            dialogs.AskPerson: log_request,
-            dialogs.ClearChat: log_request,
-            dialogs.AutoClear: log_request,
-            **(handlers or {}),
-        }
+    def __init__(self, handlers: dict[type[dialogs.Effect], EffectHandler]) -> None:
+        self._handlers = {dialogs.SetLanguage: nothing_more, **handlers}
+        missing = set(get_args(dialogs.Effect)) - set(self._handlers)
+        if missing:
+            msg = f"no handler for {sorted(t.__name__ for t in missing)}"
+            raise ValueError(msg)
 
     async def carry_out(self, turn: Turn, effects: tuple[dialogs.Effect, ...]) -> None:
         for effect in effects:

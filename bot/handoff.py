@@ -171,11 +171,7 @@ class Handoff:
                 chat_id=self.group_id, name=self._label("topic_name", group, **names)
             )
             card = await turn.bot.send_message(
-                chat_id=self.group_id,
-                message_thread_id=topic.message_thread_id,
-                text=self._text("card", group, **names, waited=0),
-                parse_mode=PARSE_MODE,
-                reply_markup=self._take_keyboard(case),
+                chat_id=self.group_id, message_thread_id=topic.message_thread_id, **self._card(case)
             )
         except TelegramAPIError as exc:
             log.error("handoff.unavailable case=%s error=%s", case.id, kind(exc))
@@ -200,11 +196,7 @@ class Handoff:
         group = self.content.default_locale
         names = self._case_names(case)
         try:
-            await bot.edit_forum_topic(
-                chat_id=self.group_id,
-                message_thread_id=case.thread_id,
-                name=self._label("topic_name", group, **names),
-            )
+            await self._name_topic_waiting(bot, case)
             await bot.send_message(
                 chat_id=self.group_id,
                 message_thread_id=case.thread_id,
@@ -393,22 +385,11 @@ class Handoff:
         returned = 0
         for case in await cases.taken_by(volunteer):
             await cases.release(case)
-            group = self.content.default_locale
-            names = self._case_names(case)
             try:
                 card = await bot.send_message(
-                    chat_id=self.group_id,
-                    message_thread_id=case.thread_id,
-                    text=self._text("card", group, **names, waited=_minutes_since(case)),
-                    parse_mode=PARSE_MODE,
-                    reply_markup=self._take_keyboard(case),
+                    chat_id=self.group_id, message_thread_id=case.thread_id, **self._card(case)
                 )
-                if case.thread_id is not None:
-                    await bot.edit_forum_topic(
-                        chat_id=self.group_id,
-                        message_thread_id=case.thread_id,
-                        name=self._label("topic_name", group, **names),
-                    )
+                await self._name_topic_waiting(bot, case)
             except TelegramAPIError as exc:
                 log.warning("handoff.card_not_renewed case=%s error=%s", case.id, kind(exc))
                 continue
@@ -420,22 +401,11 @@ class Handoff:
     async def release(self, bot: Bot, cases: Cases, case: Case) -> None:
         """Back to the queue: whoever takes it next gets it. The person is not disturbed."""
         await cases.release(case)
-        names = self._case_names(case)
-        group = self.content.default_locale
         if case.card_message_id is not None:
             await bot.edit_message_text(
-                chat_id=self.group_id,
-                message_id=case.card_message_id,
-                text=self._text("card", group, **names, waited=_minutes_since(case)),
-                parse_mode=PARSE_MODE,
-                reply_markup=self._take_keyboard(case),
+                chat_id=self.group_id, message_id=case.card_message_id, **self._card(case)
             )
-        if case.thread_id is not None:
-            await bot.edit_forum_topic(
-                chat_id=self.group_id,
-                message_thread_id=case.thread_id,
-                name=self._label("topic_name", group, **names),
-            )
+        await self._name_topic_waiting(bot, case)
         log.info("handoff.released case=%s", case.id)
 
     async def end(
@@ -725,6 +695,28 @@ class Handoff:
     async def alias_of(self, transaction: Transaction, volunteer: str) -> str:
         alias = await Volunteers(transaction).alias(volunteer)
         return alias or self._label("default_alias", self.content.default_locale)
+
+    def _card(self, case: Case) -> dict[str, Any]:
+        """The card of a case waiting to be taken: its words and its Take button."""
+        names = self._case_names(case)
+        return {
+            "text": self._text(
+                "card", self.content.default_locale, **names, waited=_minutes_since(case)
+            ),
+            "parse_mode": PARSE_MODE,
+            "reply_markup": self._take_keyboard(case),
+        }
+
+    async def _name_topic_waiting(self, bot: Bot, case: Case) -> None:
+        """The topic's name without a volunteer: after a release, or once it became urgent."""
+        if case.thread_id is not None:
+            await bot.edit_forum_topic(
+                chat_id=self.group_id,
+                message_thread_id=case.thread_id,
+                name=self._label(
+                    "topic_name", self.content.default_locale, **self._case_names(case)
+                ),
+            )
 
     def _take_keyboard(self, case: Case) -> InlineKeyboardMarkup:
         label = self._label("take_button", self.content.default_locale)
