@@ -152,8 +152,6 @@ class AutoClear:
     minutes: int | None
 
 
-AUTO_CLEAR_MINUTES: dict[str, int | None] = {"off": None, "1h": 60, "6h": 6 * 60, "1d": 24 * 60}
-
 Effect = AskPerson | SetLanguage | ForgetMe | ClearChat | AutoClear
 
 
@@ -311,7 +309,7 @@ class _Turn:
             case ActionKind.CLEAR_AND_FORGET:
                 self.effects.extend((ClearChat(), ForgetMe()))
             case ActionKind.AUTO_CLEAR:
-                self.effects.append(AutoClear(AUTO_CLEAR_MINUTES[action.after or "off"]))
+                self.effects.append(AutoClear(action.minutes))
         return state
 
     def notice(self, name: str, locale: str) -> None:

@@ -55,30 +55,6 @@ PLAIN_HANDOFF_TEXTS = {
 """Handoff texts Telegram shows as plain text (buttons, topic names, notes), with its limits."""
 LONG_MESSAGE = 600
 """Longer than this does not fit a phone screen without scrolling: a warning, not an error."""
-MAX_COMMAND = 256
-"""Telegram's limit for a command's description."""
-PROFILE_LIMITS = {"name": 64, "short_description": 120, "description": 512}
-"""Telegram's limits for the bot's name and descriptions."""
-PLAIN_HANDOFF_TEXTS = {
-    "end_button": MAX_LABEL,
-    "keep_waiting_button": MAX_LABEL,
-    "helped_yes": MAX_LABEL,
-    "helped_no": MAX_LABEL,
-    "helped_thanks": 200,
-    "share_yes": MAX_LABEL,
-    "share_no": MAX_LABEL,
-    "shared": 200,
-    "stop_waiting_button": MAX_LABEL,
-    "take_button": MAX_LABEL,
-    "default_alias": 64,
-    "topic_name": 128,
-    "topic_taken_name": 128,
-    "already_taken": 200,
-    "not_a_volunteer": 200,
-}
-"""Handoff texts Telegram shows as plain text (buttons, topic names, notes), with its limits."""
-LONG_MESSAGE = 600
-"""Longer than this does not fit a phone screen without scrolling: a warning, not an error."""
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 PLACEHOLDER = "PLACEHOLDER"
@@ -513,15 +489,7 @@ class _Checker:
         welcome = self.settings.welcome
         if welcome is None:
             return None
-        if welcome in self.loader.flows:
-            return model.Position(welcome, self.loader.flows[welcome][0].start)
-        if welcome not in self.loader.broken_flows:
-            self.loader.error(
-                self.settings_source,
-                self.settings_source.line(("welcome",)),
-                f"there is no flow '{welcome}'{self._suggest(welcome, self.loader.flows)}",
-            )
-        return None
+        return self._resolve_flow(self.settings_source, ("welcome",), welcome)
 
     # -- flows ---------------------------------------------------------------------------
 
@@ -605,7 +573,7 @@ class _Checker:
                 topic=spec.topic,
                 urgent=spec.urgent,
                 locale=spec.locale,
-                after=spec.after,
+                minutes=schema.AUTO_CLEAR_MINUTES[spec.after] if spec.after else None,
             )
             self._check_action(source, path, action)
         if spec.back:
@@ -617,14 +585,9 @@ class _Checker:
             to = self._resolve_flow(source, (*path, "flow"), spec.flow)
         elif spec.goto is not None:
             to = self._resolve_goto(source, (*path, "goto"), flow_id, spec.goto)
-        if spec.flow is not None or spec.goto is not None:
-            # An unresolved target was reported; compile it as staying put.
-            return (
-                model.Target(model.Nav.GOTO, to=to, action=action)
-                if to
-                else model.Target(model.Nav.STAY, action=action)
-            )
-        return model.Target(model.Nav.STAY, action=action)
+        if to is None:  # no way on, or one that was reported as unresolved: stay put
+            return model.Target(model.Nav.STAY, action=action)
+        return model.Target(model.Nav.GOTO, to=to, action=action)
 
     def _check_action(self, source: Source, path: Path_, action: model.Action) -> None:
         if action.topic is not None and action.topic not in self.settings.topics:

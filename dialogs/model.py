@@ -45,7 +45,8 @@ class Action:
     topic: str | None = None
     urgent: bool = False
     locale: str | None = None
-    after: str | None = None
+    minutes: int | None = None
+    """With auto_clear: after how many minutes messages go (None: off)."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ ActionName = Literal[
     "ask_person", "set_language", "forget_me", "clear_chat", "clear_and_forget", "auto_clear"
 ]
 AutoClearAfter = Literal["off", "1h", "6h", "1d"]
+AUTO_CLEAR_MINUTES: dict[str, int | None] = {"off": None, "1h": 60, "6h": 6 * 60, "1d": 24 * 60}
+"""What each `after:` of auto_clear means, in minutes (None: off)."""
 
 
 class _Strict(BaseModel):
