@@ -72,8 +72,9 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     dispatcher.update.outer_middleware(TurnMiddleware(pseudonyms))
     dispatcher.message.outer_middleware(NoteReceived(messages))  # skipped ones are noted too
-    talking = is_talking if volunteer_chat_id is not None else _never
-    dispatcher.message.outer_middleware(FloodControl(talking, clock=flood_clock, sleep=flood_sleep))
+    # Without a Handoff no case is ever open, so nobody is talking with a volunteer.
+    flood = FloodControl(is_talking, clock=flood_clock, sleep=flood_sleep)
+    dispatcher.message.outer_middleware(flood)
     handlers: dict[type[dialogs.Effect], EffectHandler] = {}
     handoff = None
     if volunteer_chat_id is not None and content.system.handoff:
@@ -102,13 +103,9 @@ def create_dispatcher(
     dispatcher["clearing"] = clearing
     dispatcher["conversations"] = Conversations(content, Effects(handlers))
     dispatcher.include_routers(errors.create_router(), dialog.create_router())
-    if volunteer_chat_id is not None:
-        dispatcher.include_router(volunteers.create_router(volunteer_chat_id))
+    if handoff is not None:
+        dispatcher.include_router(volunteers.create_router(handoff.group_id))
     return dispatcher
-
-
-async def _never(turn: Turn) -> bool:
-    return False
 
 
 async def set_commands(bot: Bot, content: Content) -> None:
@@ -169,18 +166,19 @@ async def tidy_up(
     """One round of the bot's own chores. Each is on its own: one failing does not stop the
     others, and the next round tries again."""
     if handoff is not None:
-        transaction = Transaction(sessions)
-        try:
-            # Remind volunteers of cases nobody took, tell people who waited long, delete the
-            # topics of cases that ended long enough ago.
-            await handoff.remind(bot, transaction, utcnow())
-            await handoff.tell_long_waits(bot, transaction, utcnow())
-            await handoff.delete_old_topics(bot, transaction, utcnow())
-        except Exception as exc:
-            await transaction.finish(commit=False)
-            log.error("handoff.remind_failed error=%s", kind(exc))
-        else:
-            await transaction.finish(commit=True)
+        # Remind volunteers of cases nobody took, tell people who waited long, delete the
+        # topics of cases that ended long enough ago: each in its own transaction, so that
+        # what one wrote is committed before the next talks to Telegram (SQLite has one
+        # writer, and people's conversations are saved meanwhile).
+        for chore in (handoff.remind, handoff.tell_long_waits, handoff.delete_old_topics):
+            transaction = Transaction(sessions)
+            try:
+                await chore(bot, transaction, utcnow())
+            except Exception as exc:
+                await transaction.finish(commit=False)
+                log.error("handoff.chore_failed error=%s", kind(exc))
+            else:
+                await transaction.finish(commit=True)
     try:
         await clearing.auto_clear(bot)
     except Exception as exc:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
@@ -88,15 +89,16 @@ class Conversations:
     async def answer(self, turn: Turn, event: dialogs.Event) -> None:
         await self.deliver(turn, await self.step(turn, event))
 
-    def locale_in(self, data: dict[str, object], language_code: str | None) -> str:
-        stored = data.get(STATE_KEY)
-        if stored is None:
-            return self.fresh_state(language_code)[0].locale
-        return State.from_json(stored, default_locale=self.content.default_locale).locale
-
     async def locale_of(self, fsm: FSMContext | None, language_code: str | None) -> str:
         """The person's language for a message outside the engine (an apology after an error)."""
-        stored = (await fsm.get_data()).get(STATE_KEY) if fsm is not None else None
-        if stored is None:
-            return self.fresh_state(language_code)[0].locale
-        return State.from_json(stored, default_locale=self.content.default_locale).locale
+        data = await fsm.get_data() if fsm is not None else {}
+        stored = stored_locale(data, self.content.default_locale)
+        return stored or self.fresh_state(language_code)[0].locale
+
+
+def stored_locale(data: Mapping[str, Any], default_locale: str) -> str | None:
+    """The person's language as their stored conversation has it; None before their first step."""
+    stored = data.get(STATE_KEY)
+    if stored is None:
+        return None
+    return State.from_json(stored, default_locale=default_locale).locale

@@ -47,10 +47,8 @@ class PrivacyControls:
             await self.handoff.person_left(turn)
         await turn.transaction.checkpoint()
         storage = turn.fsm.storage
-        if isinstance(storage, SqlStorage):
-            await storage.forget(turn.fsm.key)  # the row itself, not an emptied one
-        else:
-            await turn.fsm.clear()
+        assert isinstance(storage, SqlStorage)  # the composition root's storage
+        await storage.forget(turn.fsm.key)  # the row itself, not an emptied one
         await turn.people.forget(turn.pseudonym)
         await turn.transaction.checkpoint()
         await self.clearing.forget(turn.pseudonym)

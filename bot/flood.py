@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
-from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message, TelegramObject
 
-from bot.logs import kind
-from bot.telegram_io import PARSE_MODE
+from bot.telegram_io import tell
 
 if TYPE_CHECKING:
     from bot.conversations import Conversations
@@ -83,7 +81,7 @@ class FloodControl(BaseMiddleware):
             allowance = self._refilled(turn.pseudonym)
             allowance.tokens = max(allowance.tokens - 1, 0.0)
             return await handler(event, data)
-        await self._skip(turn, allowance, data.get("conversations"))
+        await self._skip(turn, allowance, data["conversations"])
         return None
 
     def _refilled(self, person: str) -> Allowance:
@@ -107,20 +105,13 @@ class FloodControl(BaseMiddleware):
         for person in full:
             del self._allowances[person]
 
-    async def _skip(
-        self, turn: Turn, allowance: Allowance, conversations: Conversations | None
-    ) -> None:
+    async def _skip(self, turn: Turn, allowance: Allowance, conversations: Conversations) -> None:
         now = self._clock()
         log.info("flood.skipped person=%s", turn.pseudonym)
-        if conversations is None:
-            return
         if allowance.told_at is not None and now - allowance.told_at < TOLD_EVERY_SECONDS:
             return
         allowance.told_at = now
         locale = await conversations.locale_of(turn.fsm, turn.language_code)
         content = conversations.content
         text = content.renderer.text(content.system.messages["too_fast"], locale)
-        try:
-            await turn.bot.send_message(chat_id=turn.chat_id, text=text, parse_mode=PARSE_MODE)
-        except TelegramAPIError as exc:
-            log.info("flood.not_told error=%s", kind(exc))
+        await tell(turn.bot, turn.chat_id, text)

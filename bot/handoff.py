@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,13 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import dialogs
 from bot import stats
 from bot.commands import command_event
+from bot.conversations import STATE_KEY, stored_locale
 from bot.hours import Hours
 from bot.logs import kind, safe
 from bot.middlewares import Turn
 from bot.models import Case, CaseStatus, utcnow
 from bot.privacy import Pseudonymizer
 from bot.repositories import Cases, Helped, Transaction, Volunteers
-from bot.telegram_io import MENU_DATA, PARSE_MODE
+from bot.telegram_io import MENU_DATA, PARSE_MODE, tell
 from dialogs import Content
 
 log = logging.getLogger(__name__)
@@ -80,14 +80,12 @@ async def no_volunteers(turn: Turn, effect: dialogs.Effect, content: Content) ->
     """Without a volunteers' group nobody can be asked: the person is told so, never left
     believing a volunteer will write."""
     log.warning("handoff.no_volunteer_group person=%s", turn.pseudonym)
-    if content.system.handoff is None:
+    if not content.system.handoff:
         return
-    locale = person_locale(await turn.fsm.get_data(), content.default_locale)
+    default = content.default_locale
+    locale = stored_locale(await turn.fsm.get_data(), default) or default
     text = content.renderer.text(content.system.handoff["volunteers_unavailable"], locale)
-    try:
-        await turn.bot.send_message(chat_id=turn.chat_id, text=text, parse_mode=PARSE_MODE)
-    except TelegramAPIError as exc:
-        log.info("handoff.not_told error=%s", kind(exc))
+    await tell(turn.bot, turn.chat_id, text)
 
 
 class Handoff:
@@ -122,6 +120,10 @@ class Handoff:
 
     # -- words -------------------------------------------------------------------------------
 
+    def _locale(self, data: dict[str, Any]) -> str:
+        default = self.content.default_locale
+        return stored_locale(data, default) or default
+
     def _text(self, name: str, locale: str, **extra: Any) -> str:
         return self.content.renderer.text(self.content.system.handoff[name], locale, extra=extra)
 
@@ -148,13 +150,13 @@ class Handoff:
         """AskPerson: open a case with its topic and card, unless one is open already."""
         assert isinstance(effect, dialogs.AskPerson)
         data = await turn.fsm.get_data()
-        locale = person_locale(data, self.content.default_locale)
+        locale = self._locale(data)
         cases = Cases(turn.transaction, self._sessions)
         existing = await cases.open_for(turn.pseudonym)
         if existing is not None:
             if effect.urgent and not existing.urgent:
                 await self._make_urgent(turn.bot, existing)
-            await self._tell(turn.bot, turn.chat_id, self._text("already_asked", locale))
+            await tell(turn.bot, turn.chat_id, self._text("already_asked", locale))
             return
         case = await cases.open(
             person=turn.pseudonym,
@@ -176,7 +178,7 @@ class Handoff:
         except TelegramAPIError as exc:
             log.error("handoff.unavailable case=%s error=%s", case.id, kind(exc))
             await cases.close(case)
-            await self._tell(turn.bot, turn.chat_id, self._text("volunteers_unavailable", locale))
+            await tell(turn.bot, turn.chat_id, self._text("volunteers_unavailable", locale))
             return
         case.thread_id = topic.message_thread_id
         case.card_message_id = card.message_id
@@ -184,7 +186,7 @@ class Handoff:
         await self._offer_summary(turn, locale)
         if self.hours is not None and not self.hours.open_at(utcnow()):
             text = self._text("outside_hours", locale, opens=self.hours.opens)
-            await self._tell(turn.bot, turn.chat_id, text)
+            await tell(turn.bot, turn.chat_id, text)
         log.info("handoff.opened case=%s urgent=%s", case.id, case.urgent)
 
     async def _make_urgent(self, bot: Bot, case: Case) -> None:
@@ -230,7 +232,7 @@ class Handoff:
             )
         except TelegramAPIError as exc:
             log.warning("handoff.not_relayed case=%s error=%s", case.id, kind(exc))
-            await self._tell(turn.bot, turn.chat_id, self._text("not_delivered", case.locale or ""))
+            await tell(turn.bot, turn.chat_id, self._text("not_delivered", case.locale or ""))
             return True
         await cases.remember_relay(
             case, person_message_id=message.message_id, group_message_id=copied.message_id
@@ -283,19 +285,22 @@ class Handoff:
         assert case is not None
         alias = await self.alias_of(transaction, volunteer)
         names = {**self._case_names(case), "alias": alias}
-        if case.card_message_id is not None:
-            await bot.edit_message_text(
-                chat_id=self.group_id,
-                message_id=case.card_message_id,
-                text=self._text("taken", group, **names),
-                parse_mode=PARSE_MODE,
-            )
-        if case.thread_id is not None:
-            await bot.edit_forum_topic(
-                chat_id=self.group_id,
-                message_thread_id=case.thread_id,
-                name=self._label("topic_taken_name", group, **names),
-            )
+        try:  # the claim is made: the person must hear of it even if the group's edits fail
+            if case.card_message_id is not None:
+                await bot.edit_message_text(
+                    chat_id=self.group_id,
+                    message_id=case.card_message_id,
+                    text=self._text("taken", group, **names),
+                    parse_mode=PARSE_MODE,
+                )
+            if case.thread_id is not None:
+                await bot.edit_forum_topic(
+                    chat_id=self.group_id,
+                    message_thread_id=case.thread_id,
+                    name=self._label("topic_taken_name", group, **names),
+                )
+        except TelegramAPIError as exc:
+            log.warning("handoff.card_not_updated case=%s error=%s", case.id, kind(exc))
         if case.chat_id is not None:
             locale = case.locale or group
             try:
@@ -423,7 +428,7 @@ class Handoff:
         if case.chat_id is not None:
             name = "ended_by_you" if by_person else "ended_by_volunteer"
             locale = case.locale or group
-            await self._tell(bot, case.chat_id, self._text(name, locale))
+            await tell(bot, case.chat_id, self._text(name, locale))
             if case.status == CaseStatus.TAKEN:  # a conversation took place
                 await self._ask_if_it_helped(bot, case.chat_id, locale)
             await self._forget_case_of(bot, case.chat_id)
@@ -544,7 +549,7 @@ class Handoff:
         if callback.data in (STOP_WAITING, END_CASE):
             await self.end(turn.bot, turn.transaction, case, by_person=True)
             return
-        await self._tell(turn.bot, turn.chat_id, self._text("kept_waiting", locale))
+        await tell(turn.bot, turn.chat_id, self._text("kept_waiting", locale))
 
     async def _offer_summary(self, turn: Turn, locale: str) -> None:
         """Ask before sharing anything: the volunteer sees the path only after a yes."""
@@ -572,13 +577,13 @@ class Handoff:
     async def share_summary(self, callback: CallbackQuery, turn: Turn) -> None:
         """With the person's yes: the steps they went through (never what they typed)."""
         data = await turn.fsm.get_data()
-        locale = person_locale(data, self.content.default_locale)
+        locale = self._locale(data)
         case_id = data.get(CASE_KEY)
         case = await Cases(turn.transaction, self._sessions).get(int(case_id)) if case_id else None
         if callback.data != SHARE_YES or case is None or case.thread_id is None:
             await callback.answer()
             return
-        state = dialogs.State.from_json(data.get("dialog"), default_locale=locale)
+        state = dialogs.State.from_json(data.get(STATE_KEY), default_locale=locale)
         visited = [*state.history, *([state.at] if state.at else [])]
         path = " › ".join(
             f"{at.flow}: {at.step}" for at in visited if at.flow not in ("person", "menu")
@@ -621,7 +626,7 @@ class Handoff:
         """One tap, one count: the answer is kept as a number and nothing else."""
         answer = "yes" if callback.data == HELPED_YES else "no"
         await Helped(turn.transaction).count(answer)
-        locale = person_locale(await turn.fsm.get_data(), self.content.default_locale)
+        locale = self._locale(await turn.fsm.get_data())
         await callback.answer(self._label("helped_thanks", locale))
 
     def _buttons(self, locale: str, *buttons: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -723,19 +728,13 @@ class Handoff:
         button = InlineKeyboardButton(text=label, callback_data=f"{TAKE_PREFIX}{case.id}")
         return InlineKeyboardMarkup(inline_keyboard=[[button]])
 
-    async def _tell(self, bot: Bot, chat_id: int, text: str) -> None:
-        try:
-            await bot.send_message(chat_id=chat_id, text=text, parse_mode=PARSE_MODE)
-        except TelegramAPIError as exc:
-            log.warning("handoff.not_told error=%s", kind(exc))
-
     async def _forget_case_of(self, bot: Bot, chat_id: int) -> None:
         """The person's next words go to the bot again, which waits for them at the menu."""
         key = StorageKey(bot_id=bot.id, chat_id=chat_id, user_id=chat_id)
         fsm = FSMContext(storage=self._storage, key=key)
-        locale = person_locale(await fsm.get_data(), self.content.default_locale)
+        locale = self._locale(await fsm.get_data())
         menu = dialogs.State(locale=locale, at=self.content.menu)
-        await fsm.update_data({CASE_KEY: None, "dialog": menu.to_json()})
+        await fsm.update_data({CASE_KEY: None, STATE_KEY: menu.to_json()})
 
 
 def _minutes(value: float | None) -> str:
@@ -749,11 +748,3 @@ def _aware(moment: datetime) -> datetime:
 
 def _minutes_since(case: Case) -> int:
     return max(0, int((utcnow() - _aware(case.created_at)).total_seconds() // 60))
-
-
-def person_locale(data: Mapping[str, Any], default: str) -> str:
-    """The person's language as their conversation state has it."""
-    state = data.get("dialog")
-    if isinstance(state, dict) and isinstance(state.get("locale"), str):
-        return str(state["locale"])
-    return default

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
+from aiogram import Bot
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 import dialogs
 from bot.commands import command_event
+from bot.logs import kind
 from dialogs import Content, Reply
+
+log = logging.getLogger(__name__)
 
 PARSE_MODE = ParseMode.HTML
 MENU_DATA = "m"
 """Callback data of the menu button under "something went wrong" (outside any step)."""
 TOAST_LIMIT = 200
 """Telegram's limit for the text of answerCallbackQuery."""
+
+
+async def tell(
+    bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Send one message the bot says of itself; a refusal (blocked, gone) is logged, not raised."""
+    try:
+        await bot.send_message(
+            chat_id=chat_id, text=text, parse_mode=PARSE_MODE, reply_markup=reply_markup
+        )
+    except TelegramAPIError as exc:
+        log.warning("telegram.not_told error=%s", kind(exc))
+        return False
+    return True
 
 
 @lru_cache(maxsize=4096)

@@ -16,6 +16,7 @@ from aiogram.exceptions import (
 )
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, SendMessage, SetMyCommands
+from aiogram.types import User
 
 from bot.app import set_commands
 from bot.middlewares import ChatIsolation
@@ -306,3 +307,21 @@ async def test_without_a_volunteers_group_asking_for_a_person_is_answered_honest
         "I could not reach the volunteers just now. Please try again a little later. "
         "The menu is here meanwhile."
     )
+
+
+async def test_content_without_handoff_words_keeps_a_set_group_quiet_and_the_person_unharmed(
+    small: Content, database: Path
+) -> None:
+    """VOLUNTEER_CHAT_ID set, but the content has no handoff section: the bot does not hand
+    over, and neither a message in the group nor asking for a person breaks anything."""
+    harness = Harness(small, f"sqlite+aiosqlite:///{database}", volunteer_chat_id=-100777)
+    try:
+        ales = person()
+        await harness.post_in_topic(User(id=9001, is_bot=False, first_name="V"), 5, "hello")
+        await harness.say(ales, "person")
+        texts = [m.text for m in harness.to(ales)]
+        assert texts, "the person is answered"
+        assert not any("Something went wrong" in t for t in texts)
+        assert harness.in_group() == []
+    finally:
+        await harness.close()

@@ -160,13 +160,6 @@ async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
         StorageKey(bot_id=double.bot_id, chat_id=ZOE.id, user_id=ZOE.id)
     )
     under_her = [pseudonyms.person(ZOE.id), fsm_key]
-    print(
-        [
-            (m.message_id, m.from_bot, m.method, (m.text or "")[:40], m.deleted)
-            for m in double.all_messages(ZOE.id)
-        ]
-    )
-    print(bot.log.read_text()[-6000:])
     assert rows_mentioning(bot.database, under_her) == [], "erase me left a row"
     assert all(p.encode() not in stored for p in under_her)
     with sqlite3.connect(bot.database) as db:

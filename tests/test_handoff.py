@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     AnswerCallbackQuery,
     CloseForumTopic,
@@ -474,3 +475,18 @@ async def test_a_volunteer_without_an_alias_is_a_volunteer_in_the_persons_langua
     await bot.press(zoe, "О чувствах")
     await bot.press_in_group(ALA, bot.in_group()[-1])
     assert bot.last_to(zoe).text.startswith("Волонтёр уже на связи.")
+
+
+async def test_the_person_hears_a_volunteer_came_even_if_the_card_cannot_be_edited(
+    bot: Harness,
+) -> None:
+    zoe = person()
+    await ask_for_a_person(bot, zoe)
+    bot.session.fail(
+        EditMessageText,
+        TelegramBadRequest(
+            method=EditMessageText(text="x"), message="Bad Request: message to edit not found"
+        ),
+    )
+    await bot.press_in_group(ALA, bot.in_group()[-1])
+    assert bot.last_to(zoe).text.startswith("A volunteer is here now.")

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from bot.conversations import Conversations
 from bot.logs import kind, safe
-from bot.telegram_io import PARSE_MODE, error_reply, keyboard
+from bot.telegram_io import error_reply, keyboard, tell
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +56,5 @@ async def on_error(
         log.error("update.failed locale_unknown error=%s", kind(read_error))
         locale = conversations.fresh_state(language_code)[0].locale
     reply = error_reply(conversations.content, locale)
-    try:
-        await bot.send_message(
-            chat_id=chat_id, text=reply.text, parse_mode=PARSE_MODE, reply_markup=keyboard(reply)
-        )
-    except TelegramAPIError as send_error:
-        log.error("update.failed apology_not_sent error=%s", kind(send_error))
+    await tell(bot, chat_id, reply.text, keyboard(reply))
     return True
