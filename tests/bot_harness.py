@@ -36,6 +36,11 @@ from dialogs import Content
 from tests.mocked_session import BOT_USER, MockedSession
 
 PSEUDONYM_KEY = b"test pseudonym key"
+GROUP = -1001234567890
+"""The volunteers' forum in Dispatcher tests."""
+ALA = User(id=9001, is_bot=False, first_name="Alaksandra", username="ala_volunteer")
+BORYS = User(id=9002, is_bot=False, first_name="Borys")
+STRANGER = User(id=9003, is_bot=False, first_name="Stranger")
 
 
 @dataclass

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from bot.migrate import upgrade
 from dialogs import Content, load_content
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,3 +41,29 @@ def small(valid_dir: Path) -> Content:
     result = load_content(valid_dir)
     assert result.content is not None, "\n".join(map(str, result.problems))
     return result.content
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    """A migrated SQLite file in a folder of its own (`upgrade` creates the folder)."""
+    path = tmp_path / "data" / "bot.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+def stored_bytes(database: Path) -> bytes:
+    """Everything SQLite keeps on disk for this database: the file, its -wal and -shm."""
+    return b"".join(p.read_bytes() for p in database.parent.glob(f"{database.name}*"))
+
+
+def rows_mentioning(database: Path, *needles: object) -> list[tuple[str, tuple[object, ...]]]:
+    """Every row of every table in which one of the needles is a whole value."""
+    wanted = {str(n) for n in needles}
+    found = []
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        tables = [t for (t,) in db.execute("select name from sqlite_master where type='table'")]
+        for table in tables:
+            for row in db.execute(f'select * from "{table}"'):
+                if wanted & set(map(str, row)):
+                    found.append((table, row))
+    return found

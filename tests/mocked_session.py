@@ -15,11 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
-    AnswerCallbackQuery,
     CopyMessage,
     CreateForumTopic,
-    EditMessageReplyMarkup,
-    EditMessageText,
     GetChatMember,
     SendMessage,
     TelegramMethod,
@@ -104,8 +101,6 @@ class MockedSession(BaseSession):
                 if isinstance(method.reply_markup, InlineKeyboardMarkup)
                 else None,
             )
-        if isinstance(method, EditMessageReplyMarkup | EditMessageText | AnswerCallbackQuery):
-            return True
         return True
 
     async def stream_content(

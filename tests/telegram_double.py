@@ -1107,10 +1107,6 @@ class TelegramDouble:
             self._remember(user)
             self._enqueue(self._member_update(user, "member", "kicked"))
 
-    def unblock(self, user: FakeUser) -> None:
-        """The user restarts the bot (sending them anything works again)."""
-        self._blocked.discard(user.id)
-
     # ---------------------------------------------------------------- HTTP
 
     async def _handle(self, request: web.Request) -> web.Response:

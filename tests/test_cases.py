@@ -12,19 +12,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import create_engine, create_sessionmaker
-from bot.migrate import upgrade
 from bot.models import Case, CaseStatus
 from bot.repositories import Cases, Transaction
 
 RAW_CHAT_ID = 7395160842
 T = TypeVar("T")
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    path = tmp_path / "bot.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
 
 
 @pytest.fixture

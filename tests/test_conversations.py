@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dialogs import AskPerson, Choose, Content, Event, Position, Start, State, Text, step
+from dialogs import Choose, Content, Event, Position, Start, State, Text, step
 from dialogs.model import MENU_FLOW, ActionKind, Nav
 from dialogs.telegram_html import to_plain
 from dialogs.testing import Conversation
@@ -139,14 +139,6 @@ def test_the_bot_says_it_is_a_scripted_helper_not_a_person(shipped: Content) -> 
         talk = Conversation(shipped, locale=locale)
         talk.send(Start("help"))
         assert words in talk.text
-
-
-def _crisis_reached(content: Content, locale: str, phrase: str) -> bool:
-    talk = Conversation(content, locale=locale)
-    talk.start()
-    talk.type(phrase)
-    urgent = AskPerson(topic="feelings", urgent=True) in talk.effects
-    return urgent and talk.state.at is not None and talk.state.at.flow == "crisis"
 
 
 def test_the_menu_offers_the_three_conversations_a_person_privacy_and_about(

@@ -20,16 +20,9 @@ from aiogram.types import User
 
 from bot.app import set_commands
 from bot.middlewares import ChatIsolation
-from bot.migrate import upgrade
 from dialogs import Content
 from tests.bot_harness import Harness, person
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    path = tmp_path / "data" / "bot.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
+from tests.conftest import stored_bytes
 
 
 @pytest.fixture
@@ -228,9 +221,7 @@ async def test_nothing_personal_is_stored_in_the_database(bot: Harness, database
     await bot.press(zyx, "Try to name it")
     await bot.say(zyx, "purple-elephant-secret-words")
     await bot.close()  # notes flushed, connections closed: the files are final
-    stored = b"".join(
-        p.read_bytes() for p in database.parent.iterdir() if p.name.startswith("bot.db")
-    )
+    stored = stored_bytes(database)
     for secret in ("7395160842", "Zyxwvutsrq", "purple-elephant"):
         assert secret.encode() not in stored
     with sqlite3.connect(database) as db:

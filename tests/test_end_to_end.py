@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
@@ -12,67 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SHIPPED, copy_content
-from tests.telegram_double import Call, FakeUser, SentMessage, TelegramDouble
-
-START_TIMEOUT = 60.0
-"""aiogram takes seconds to import on a slow machine; the bot is ready when it polls."""
-
-
-class BotProcess:
-    """`volnyja-bot run` in a subprocess, with its log in a file we can search afterwards."""
-
-    def __init__(self, double: TelegramDouble, workdir: Path, content: Path = SHIPPED) -> None:
-        self.double = double
-        self.workdir = workdir
-        self.log = workdir / "bot.log"
-        self.database = workdir / "data" / "bot.db"
-        self.env = {
-            **os.environ,
-            "BOT_TOKEN": double.token,
-            "TELEGRAM_API_URL": double.url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{self.database}",
-            "CONTENT_DIR": str(content),
-            "PSEUDONYM_KEY": "end-to-end test key",
-            "LOG_LEVEL": "DEBUG",
-            "PYTHONPATH": str(ROOT),
-        }
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        polls = len(self.double.calls_to("getUpdates"))
-        await self.start_without_waiting()
-        await self.double.wait_for(
-            lambda: len(self.double.calls_to("getUpdates")) > polls, timeout=START_TIMEOUT
-        )
-
-    async def start_without_waiting(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=self.workdir,
-                env=self.env,
-                stdout=log,
-                stderr=log,
-            )
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        await self.process.wait()
-
-    async def stop(self, within: float = 10.0) -> int:
-        """SIGTERM, as systemd and Docker send; the bot must be gone `within` seconds."""
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-        return await asyncio.wait_for(self.process.wait(), within)
-
-    def stored_bytes(self) -> bytes:
-        return b"".join(p.read_bytes() for p in self.database.parent.glob("bot.db*") if p.is_file())
+from tests.conftest import ROOT, copy_content
+from tests.end_to_end import BotProcess, data_of, labels, reply_after
+from tests.telegram_double import Call, FakeUser, TelegramDouble
 
 
 @pytest.fixture
@@ -85,29 +25,8 @@ async def double() -> AsyncIterator[TelegramDouble]:
 
 @pytest.fixture
 async def bot(double: TelegramDouble, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    process = BotProcess(double, tmp_path)
-    await process.start()
-    yield process
-    if process.process is not None and process.process.returncode is None:
-        await process.kill()
-
-
-async def reply_after(double: TelegramDouble, user: FakeUser, count: int) -> SentMessage:
-    """The message the bot sends after it has sent `count` to this person."""
-    messages = await double.wait_for_messages(user.id, count + 1, timeout=15)
-    return messages[count]
-
-
-def labels(message: SentMessage) -> list[str]:
-    markup = message.reply_markup or {}
-    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
-
-
-def data_of(message: SentMessage, label: str) -> str:
-    markup = message.reply_markup or {}
-    buttons = [b for row in markup.get("inline_keyboard", []) for b in row if label in b["text"]]
-    assert len(buttons) == 1, labels(message)
-    return str(buttons[0]["callback_data"])
+    async with BotProcess(double, tmp_path) as process:
+        yield process
 
 
 async def test_a_conversation_survives_the_process_being_killed(

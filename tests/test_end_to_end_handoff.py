@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.end_to_end import BotProcess, data_of, reply_after
 from tests.telegram_double import FakeUser, SentMessage, TelegramDouble
-from tests.test_end_to_end import BotProcess, data_of, reply_after
 
 GROUP = -1009876543210
 ALA = FakeUser(id=9001, first_name="Alaksandra", username="ala_v")
@@ -32,12 +32,8 @@ async def double() -> AsyncIterator[TelegramDouble]:
 
 @pytest.fixture
 async def bot(double: TelegramDouble, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    process = BotProcess(double, tmp_path)
-    process.env["VOLUNTEER_CHAT_ID"] = str(GROUP)
-    await process.start()
-    yield process
-    if process.process is not None and process.process.returncode is None:
-        await process.kill()
+    async with BotProcess(double, tmp_path, VOLUNTEER_CHAT_ID=str(GROUP)) as process:
+        yield process
 
 
 async def ask(double: TelegramDouble) -> SentMessage:
@@ -150,13 +146,6 @@ async def test_run_refuses_a_volunteer_group_without_topics(
     assert "setting VOLUNTEER_CHAT_ID: that group must have topics turned on" in log
 
 
-async def start_bot(double: TelegramDouble, tmp_path: Path, **env: str) -> BotProcess:
-    process = BotProcess(double, tmp_path)
-    process.env.update({"VOLUNTEER_CHAT_ID": str(GROUP), **env})
-    await process.start()
-    return process
-
-
 async def take(double: TelegramDouble, card: SentMessage, volunteer: FakeUser) -> int:
     """The volunteer takes the case; returns the topic's thread id once the person is told."""
     (thread,) = double.topics[GROUP]
@@ -168,8 +157,9 @@ async def take(double: TelegramDouble, card: SentMessage, volunteer: FakeUser) -
 async def test_an_edit_is_relayed_and_the_volunteer_ends_and_the_topic_is_deleted(
     double: TelegramDouble, tmp_path: Path
 ) -> None:
-    bot = await start_bot(double, tmp_path, CASE_TOPIC_DELETE_HOURS="0")
-    try:
+    async with BotProcess(
+        double, tmp_path, VOLUNTEER_CHAT_ID=str(GROUP), CASE_TOPIC_DELETE_HOURS="0"
+    ):
         thread = await take(double, await ask(double), ALA)
         sent = double.send_text(ZOE, "first version")
         copies = await double.wait_for(
@@ -184,20 +174,14 @@ async def test_an_edit_is_relayed_and_the_volunteer_ends_and_the_topic_is_delete
         assert ended.text is not None
         assert ended.text.startswith("The volunteer has ended the conversation")
         await double.wait_for(lambda: double.topics[GROUP][thread]["deleted"])
-    finally:
-        await bot.stop()
 
 
 async def test_a_person_who_blocked_the_bot_ends_the_case_and_volunteers_are_told(
-    double: TelegramDouble, tmp_path: Path
+    double: TelegramDouble, bot: BotProcess
 ) -> None:
-    bot = await start_bot(double, tmp_path)
-    try:
-        thread = await take(double, await ask(double), BORYS)
-        double.block(ZOE)
-        double.post_in_topic(GROUP, BORYS, thread, "are you still there?")
-        await double.wait_for(lambda: double.topics[GROUP][thread]["closed"])
-        told = [m.text or "" for m in double.thread_messages(GROUP, thread)]
-        assert any("завяршыў размову" in text for text in told)
-    finally:
-        await bot.stop()
+    thread = await take(double, await ask(double), BORYS)
+    double.block(ZOE)
+    double.post_in_topic(GROUP, BORYS, thread, "are you still there?")
+    await double.wait_for(lambda: double.topics[GROUP][thread]["closed"])
+    told = [m.text or "" for m in double.thread_messages(GROUP, thread)]
+    assert any("завяршыў размову" in text for text in told)

@@ -15,8 +15,9 @@ from aiogram.fsm.storage.base import StorageKey
 
 from bot.privacy import Pseudonymizer
 from bot.storage import SqlStorage
-from tests.telegram_double import FakeUser, SentMessage, TelegramDouble
-from tests.test_end_to_end import BotProcess, data_of
+from tests.conftest import rows_mentioning
+from tests.end_to_end import BotProcess, data_of, press, said
+from tests.telegram_double import FakeUser, TelegramDouble
 
 GROUP = -1009876543210
 ALA = FakeUser(id=9001, first_name="Alaksandra", username="ala_v")
@@ -38,36 +39,8 @@ async def double() -> AsyncIterator[TelegramDouble]:
 
 @pytest.fixture
 async def bot(double: TelegramDouble, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    process = BotProcess(double, tmp_path)
-    process.env["VOLUNTEER_CHAT_ID"] = str(GROUP)
-    await process.start()
-    yield process
-    if process.process is not None and process.process.returncode is None:
-        await process.kill()
-
-
-async def said(double: TelegramDouble, user: FakeUser, start: str) -> SentMessage:
-    """The newest message to `user` beginning with `start`, once the bot has sent it."""
-
-    def found() -> list[SentMessage]:
-        return [m for m in double.messages(user.id) if (m.text or "").startswith(start)]
-
-    return (await double.wait_for(found, timeout=15))[-1]
-
-
-async def press(double: TelegramDouble, user: FakeUser, on: SentMessage, label: str) -> None:
-    double.press(user, on.message_id, data_of(on, label))
-
-
-def rows_mentioning(database: Path, needles: list[str]) -> list[tuple[str, Any]]:
-    found = []
-    with sqlite3.connect(database) as db:
-        tables = [t for (t,) in db.execute("select name from sqlite_master where type='table'")]
-        for table in tables:
-            for row in db.execute(f'select * from "{table}"'):
-                if any(n in map(str, row) for n in needles):
-                    found.append((table, row))
-    return found
+    async with BotProcess(double, tmp_path, VOLUNTEER_CHAT_ID=str(GROUP)) as process:
+        yield process
 
 
 async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
@@ -93,9 +66,9 @@ async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
     # A volunteer.
     double.send_text(ZOE, "/human")
     topic = await said(double, ZOE, "I will ask a volunteer to write to you here")
-    await press(double, ZOE, topic, "About feelings")
+    press(double, ZOE, topic, "About feelings")
     share = await said(double, ZOE, "May I show the volunteer")
-    await press(double, ZOE, share, "No, thank you")
+    press(double, ZOE, share, "No, thank you")
     card = (await double.wait_for(lambda: double.messages(GROUP)))[-1]
     double.press_in_group(GROUP, ALA, card.message_id, data_of(card, "Узяць"))
     await said(double, ZOE, "A volunteer is here now.")
@@ -110,9 +83,9 @@ async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
     # Clear the chat.
     double.send_text(ZOE, "/privacy")
     overview = await said(double, ZOE, "<b>What I keep")
-    await press(double, ZOE, overview, "Clear the chat")
+    press(double, ZOE, overview, "Clear the chat")
     confirm = await said(double, ZOE, "I will delete my messages and yours")
-    await press(double, ZOE, confirm, "Clear now")
+    press(double, ZOE, confirm, "Clear now")
     neutral = await said(double, ZOE, NEUTRAL_LINE)
 
     in_chat = double.all_messages(ZOE.id)
@@ -126,7 +99,7 @@ async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
     # Erase everything.
     double.send_text(ZOE, "/forget")
     asked = await said(double, ZOE, "Erase everything I keep about you?")
-    await press(double, ZOE, asked, "Yes, erase")
+    press(double, ZOE, asked, "Yes, erase")
     await said(double, ZOE, "I have erased everything I kept about you.")
     await double.wait_for(lambda: double.topics[GROUP][thread]["closed"])
     assert double.thread_messages(GROUP, thread)[-1].text == (
@@ -160,7 +133,7 @@ async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
         StorageKey(bot_id=double.bot_id, chat_id=ZOE.id, user_id=ZOE.id)
     )
     under_her = [pseudonyms.person(ZOE.id), fsm_key]
-    assert rows_mentioning(bot.database, under_her) == [], "erase me left a row"
+    assert rows_mentioning(bot.database, *under_her) == [], "erase me left a row"
     assert all(p.encode() not in stored for p in under_her)
     with sqlite3.connect(bot.database) as db:
         cases = db.execute("select person, chat_id, status from cases").fetchall()

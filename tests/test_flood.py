@@ -11,20 +11,10 @@ from aiogram.methods import CopyMessage
 from aiogram.types import User
 
 from bot.flood import BURST, TOLD_EVERY_SECONDS
-from bot.migrate import upgrade
 from dialogs import Content
-from tests.bot_harness import Harness, person
+from tests.bot_harness import ALA, GROUP, Harness, person
 
-GROUP = -1001234567890
-ALA = User(id=9001, is_bot=False, first_name="Alaksandra")
 TOO_FAST = "You are writing faster than I can answer"
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    path = tmp_path / "bot.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
 
 
 @pytest.fixture

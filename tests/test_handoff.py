@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -23,23 +24,10 @@ from aiogram.types import User
 from bot.db import create_sessionmaker
 from bot.handoff import Handoff
 from bot.hours import Hours
-from bot.migrate import upgrade
 from bot.models import utcnow
 from bot.repositories import Transaction
 from dialogs import Content
-from tests.bot_harness import Harness, person
-
-GROUP = -1001234567890
-ALA = User(id=9001, is_bot=False, first_name="Alaksandra", username="ala_volunteer")
-BORYS = User(id=9002, is_bot=False, first_name="Borys")
-STRANGER = User(id=9003, is_bot=False, first_name="Stranger")
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    path = tmp_path / "bot.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
+from tests.bot_harness import ALA, BORYS, GROUP, STRANGER, Harness, person
 
 
 @pytest.fixture
@@ -202,14 +190,26 @@ async def test_a_person_who_blocks_the_bot_ends_the_case_and_volunteers_are_told
         assert db.execute("select chat_id, status from cases").fetchall() == [(None, "closed")]
 
 
-async def remind_at(bot: Harness, minutes: float) -> int:
-    """Run one reminder round as if `minutes` had passed since the case opened."""
+Job = Callable[[Bot, Transaction, datetime], Awaitable[int]]
+
+
+def handoff_of(bot: Harness) -> Handoff:
     handoff = bot.dispatcher["handoff"]
     assert isinstance(handoff, Handoff)
+    return handoff
+
+
+async def run_job(bot: Harness, job: Job, later: timedelta) -> int:
+    """Run one of the bot's chores as the chores loop does, `later` from now."""
     transaction = Transaction(create_sessionmaker(bot.engine))
-    sent = await handoff.remind(bot.bot, transaction, utcnow() + timedelta(minutes=minutes))
+    done = await job(bot.bot, transaction, utcnow() + later)
     await transaction.finish(commit=True)
-    return sent
+    return done
+
+
+async def remind_at(bot: Harness, minutes: float) -> int:
+    """Run one reminder round as if `minutes` had passed since the case opened."""
+    return await run_job(bot, handoff_of(bot).remind, timedelta(minutes=minutes))
 
 
 async def test_volunteers_are_reminded_of_a_case_nobody_took(bot: Harness) -> None:
@@ -240,14 +240,7 @@ async def test_a_taken_case_is_not_reminded(bot: Harness) -> None:
 
 
 async def delete_at(bot: Harness, hours: float) -> int:
-    handoff = bot.dispatcher["handoff"]
-    assert isinstance(handoff, Handoff)
-    transaction = Transaction(create_sessionmaker(bot.engine))
-    deleted = await handoff.delete_old_topics(
-        bot.bot, transaction, utcnow() + timedelta(hours=hours)
-    )
-    await transaction.finish(commit=True)
-    return deleted
+    return await run_job(bot, handoff_of(bot).delete_old_topics, timedelta(hours=hours))
 
 
 async def test_a_closed_cases_topic_is_deleted_with_its_messages_a_day_later(
@@ -283,14 +276,7 @@ async def test_with_zero_hours_the_topic_is_deleted_as_the_case_ends(
 
 
 async def long_waits_at(bot: Harness, minutes: float) -> int:
-    handoff = bot.dispatcher["handoff"]
-    assert isinstance(handoff, Handoff)
-    transaction = Transaction(create_sessionmaker(bot.engine))
-    told = await handoff.tell_long_waits(
-        bot.bot, transaction, utcnow() + timedelta(minutes=minutes)
-    )
-    await transaction.finish(commit=True)
-    return told
+    return await run_job(bot, handoff_of(bot).tell_long_waits, timedelta(minutes=minutes))
 
 
 async def test_a_long_wait_is_told_honestly_with_choices_to_wait_stop_or_use_the_menu(

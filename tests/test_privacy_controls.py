@@ -18,17 +18,8 @@ from bot.db import create_engine, create_sessionmaker
 from bot.migrate import upgrade
 from bot.models import utcnow
 from dialogs import Content
-from tests.bot_harness import Harness, person
-
-GROUP = -1001234567890
-ALA = User(id=9001, is_bot=False, first_name="Alaksandra")
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    path = tmp_path / "bot.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
+from tests.bot_harness import ALA, GROUP, Harness, person
+from tests.conftest import rows_mentioning, stored_bytes
 
 
 @pytest.fixture
@@ -146,18 +137,8 @@ async def test_switching_automatic_clearing_off_forgets_where_to_write(
     await bot.press(zoe, "Switch off")
     assert rows(database, "auto_clearing") == []
     await bot.close()
-    stored = b"".join(p.read_bytes() for p in database.parent.glob("bot.db*"))
+    stored = stored_bytes(database)
     assert str(zoe.id).encode() not in stored
-
-
-def every_row_mentioning(database: Path, *needles: object) -> list[tuple[str, object]]:
-    found: list[tuple[str, object]] = []
-    with sqlite3.connect(database) as db:
-        tables = [t for (t,) in db.execute("select name from sqlite_master where type='table'")]
-        for table in tables:
-            for row in db.execute(f"select * from {table}"):
-                found.extend((table, row) for n in needles if str(n) in map(str, row))
-    return found
 
 
 async def test_erase_me_ends_the_case_and_leaves_no_row_under_the_pseudonym(
@@ -185,7 +166,7 @@ async def test_erase_me_ends_the_case_and_leaves_no_row_under_the_pseudonym(
     fsm_key = bot.dispatcher.storage.record_key(  # type: ignore[attr-defined]
         bot.storage_key(zoe)
     )
-    assert every_row_mentioning(database, pseudonym, fsm_key, zoe.id) == []
+    assert rows_mentioning(database, pseudonym, fsm_key, zoe.id) == []
     cases = rows(database, "cases")
     assert len(cases) == 1, "the closed case stays, with nothing that leads to the person"
 
@@ -202,7 +183,7 @@ async def test_clear_and_erase_leaves_one_neutral_line_and_nothing_stored(
     assert bot.last_to(zoe).text == "Done. Anything older can be deleted from the chat menu."
     await bot.close()
     pseudonym = bot.pseudonyms.person(zoe.id)
-    assert every_row_mentioning(database, pseudonym, zoe.id) == []
+    assert rows_mentioning(database, pseudonym, zoe.id) == []
     assert rows(database, "fsm_records") == []
 
 
@@ -257,7 +238,7 @@ async def test_an_erased_person_is_not_in_the_database_files_even_while_the_bot_
     await bot.say(zoe, "/forget")
     await bot.press(zoe, "Yes, erase")
     await bot.messages.flush()
-    files = b"".join(p.read_bytes() for p in database.parent.glob("bot.db*"))
+    files = stored_bytes(database)
     assert bot.pseudonyms.person(others[0].id).encode() in files, "the search does find rows"
     fsm_key = bot.dispatcher.storage.record_key(  # type: ignore[attr-defined]
         bot.storage_key(zoe)
