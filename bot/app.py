@@ -19,7 +19,7 @@ import dialogs
 from bot import retention
 from bot.clearing import Clearing, MessageLog, NoteReceived, NoteSent
 from bot.config import Settings
-from bot.conversations import Conversations
+from bot.conversations import Availability, Conversations
 from bot.db import create_engine, create_sessionmaker
 from bot.effects import EffectHandler, Effects, PrivacyControls
 from bot.flood import Clock, FloodControl, Sleep
@@ -28,7 +28,7 @@ from bot.handoff import Handoff, is_talking, no_volunteers
 from bot.health import HEARTBEAT_FILE, heartbeat
 from bot.hours import Hours
 from bot.logs import kind, safe
-from bot.middlewares import ChatIsolation, DatabaseMiddleware, Turn, TurnMiddleware
+from bot.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
 from bot.models import utcnow
 from bot.privacy import Pseudonymizer
 from bot.repositories import Transaction
@@ -61,6 +61,7 @@ def create_dispatcher(
     volunteer_chat_id: int | None = None,
     remind_after: int = 10,
     timeout_after: int = 60,
+    urgent_timeout_after: int = 10,
     delete_topics_after_hours: int = 24,
     admins: frozenset[int] = frozenset(),
     hours: Hours | None = None,
@@ -73,7 +74,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(TurnMiddleware(pseudonyms))
     dispatcher.message.outer_middleware(NoteReceived(messages))  # skipped ones are noted too
     # Without a Handoff no case is ever open, so nobody is talking with a volunteer.
-    flood = FloodControl(is_talking, clock=flood_clock, sleep=flood_sleep)
+    flood = FloodControl(is_talking, content.alarm, clock=flood_clock, sleep=flood_sleep)
     dispatcher.message.outer_middleware(flood)
     handlers: dict[type[dialogs.Effect], EffectHandler] = {}
     handoff = None
@@ -86,26 +87,38 @@ def create_dispatcher(
             storage=storage,
             remind_after=remind_after,
             timeout_after=timeout_after,
+            urgent_timeout_after=urgent_timeout_after,
             delete_after_hours=delete_topics_after_hours,
             admins=admins,
             hours=hours,
         )
         handlers[dialogs.AskPerson] = handoff.ask
     else:
-
-        async def ask_nobody(turn: Turn, effect: dialogs.Effect) -> None:
-            await no_volunteers(turn, effect, content)
-
-        handlers[dialogs.AskPerson] = ask_nobody
+        handlers[dialogs.AskPerson] = no_volunteers
     clearing = Clearing(messages, sessions)
     handlers.update(PrivacyControls(clearing, handoff).handlers())
     dispatcher["handoff"] = handoff
     dispatcher["clearing"] = clearing
-    dispatcher["conversations"] = Conversations(content, Effects(handlers))
+    dispatcher["conversations"] = Conversations(
+        content, Effects(handlers), volunteers_now(handoff is not None, hours)
+    )
     dispatcher.include_routers(errors.create_router(), dialog.create_router())
     if handoff is not None:
         dispatcher.include_router(volunteers.create_router(handoff.group_id))
     return dispatcher
+
+
+def volunteers_now(handoff: bool, hours: Hours | None) -> Availability:
+    """Whether someone asking now can be answered, as the texts need to know it."""
+
+    def now() -> str:
+        if not handoff:
+            return "none"
+        if hours is not None and not hours.open_at(utcnow()):
+            return "away"
+        return "here"
+
+    return now
 
 
 async def set_commands(bot: Bot, content: Content) -> None:
@@ -235,6 +248,7 @@ async def check_volunteer_group(bot: Bot, chat_id: int) -> None:
 
 
 async def run_polling(settings: Settings, content: Content) -> None:
+    content.hearing.prepare()  # the search for crisis words, built before the first message
     engine = create_engine(settings.DATABASE_URL)
     sessions = create_sessionmaker(engine)
     pseudonyms = Pseudonymizer(settings.pseudonym_key())
@@ -248,6 +262,7 @@ async def run_polling(settings: Settings, content: Content) -> None:
         volunteer_chat_id=settings.VOLUNTEER_CHAT_ID,
         remind_after=settings.HANDOFF_REMIND_MINUTES,
         timeout_after=settings.HANDOFF_TIMEOUT_MINUTES,
+        urgent_timeout_after=settings.URGENT_TIMEOUT_MINUTES,
         delete_topics_after_hours=settings.CASE_TOPIC_DELETE_HOURS,
         admins=settings.ADMIN_IDS,
         hours=(

@@ -13,6 +13,7 @@ from bot.health import is_alive
 from bot.logs import configure as configure_logging
 from bot.simulator import Simulator
 from dialogs import load_content
+from dialogs.render import VOLUNTEERS
 from dialogs.schema import FILE_MODELS
 
 
@@ -33,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--locale", help="language to talk in (default: DEFAULT_LOCALE)")
     chat.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
     chat.add_argument("--name", default="", help="first name to greet you with")
+    chat.add_argument(
+        "--volunteers",
+        choices=VOLUNTEERS,
+        default="here",
+        help="read the texts as when volunteers are here, away (outside their hours) or none",
+    )
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a content file")
     schema.add_argument("kind", nargs="?", default="flow", choices=sorted(FILE_MODELS))
@@ -62,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return check_command(settings, args.directory, strict=args.strict)
     if args.command == "chat":
-        return chat_command(settings, args.content, args.locale, args.name)
+        return chat_command(settings, args.content, args.locale, args.name, args.volunteers)
     return 2
 
 
@@ -110,7 +117,13 @@ def check_command(settings: Settings, directory: Path | None, *, strict: bool) -
     return 0
 
 
-def chat_command(settings: Settings, directory: Path | None, locale: str | None, name: str) -> int:
+def chat_command(
+    settings: Settings,
+    directory: Path | None,
+    locale: str | None,
+    name: str,
+    volunteers: str = "here",
+) -> int:
     result = load_content(
         directory or settings.CONTENT_DIR,
         default_locale=settings.DEFAULT_LOCALE,
@@ -129,7 +142,12 @@ def chat_command(settings: Settings, directory: Path | None, locale: str | None,
         )
         return 2
     simulator = Simulator(
-        content, locale=chosen, out=sys.stdout, first_name=name, echo=not sys.stdin.isatty()
+        content,
+        locale=chosen,
+        out=sys.stdout,
+        first_name=name,
+        echo=not sys.stdin.isatty(),
+        volunteers=volunteers,
     )
     try:
         simulator.run(sys.stdin)

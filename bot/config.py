@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     )
     VOLUNTEER_TIMEZONE: str = "UTC"
     HANDOFF_TIMEOUT_MINUTES: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    URGENT_TIMEOUT_MINUTES: int = Field(default=10, ge=1, le=24 * 60)
     CASE_TOPIC_DELETE_HOURS: int = Field(default=24, ge=0, le=24 * 365)
     RETENTION_DAYS: int = Field(default=30, ge=1, le=3650)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aiogram.exceptions import TelegramForbiddenError
@@ -22,10 +22,18 @@ STATE_KEY = "dialog"
 """Where the engine's state lives inside the FSM data."""
 
 
+Availability = Callable[[], str]
+"""Whether a person asking now can be answered: "here", "away" (outside VOLUNTEER_HOURS) or
+"none" (no volunteers' group); texts say what is true (dialogs.render.VOLUNTEERS)."""
+
+
 class Conversations:
-    def __init__(self, content: Content, effects: Effects) -> None:
+    def __init__(
+        self, content: Content, effects: Effects, volunteers: Availability = lambda: "here"
+    ) -> None:
         self.content = content
         self.effects = effects
+        self.volunteers = volunteers
 
     def fresh_state(self, language_code: str | None) -> tuple[State, bool]:
         """A first-time person: their Telegram language if we have it, else the default one.
@@ -45,7 +53,9 @@ class Conversations:
                 event = dialogs.Start(event.payload, choose_language=True)
         else:
             state = State.from_json(stored, default_locale=self.content.default_locale)
-        outcome = dialogs.step(self.content, state, event, first_name=turn.first_name)
+        outcome = dialogs.step(
+            self.content, state, event, first_name=turn.first_name, volunteers=self.volunteers()
+        )
         await turn.fsm.update_data({STATE_KEY: outcome.state.to_json()})
         at = outcome.state.at
         log.debug(

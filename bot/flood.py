@@ -1,8 +1,9 @@
 """Anti-flood: a person sending many messages at once is slowed down gently.
 
 Each person has a small allowance of messages (BURST) that refills at RATE a second. Beyond
-it, a message for a volunteer waits its turn (it is never dropped); any other message is
-skipped, and the person is told once in a while, kindly, to write again in a moment.
+it, a message for a volunteer, or one with words of crisis, waits its turn (it is never
+dropped); any other message is skipped, and the person is told once in a while, kindly, to
+write again in a moment.
 
 One person cannot starve others: their messages wait on their own chat's lock (ChatIsolation)
 and skipped ones cost nothing but this check. Allowances live in memory, keyed by pseudonym.
@@ -41,6 +42,8 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 IsTalking = Callable[["Turn"], Awaitable[bool]]
+Alarm = Callable[[str], str | None]
+"""The reason a text sounds like crisis, or None (dialogs.Content.alarm)."""
 
 
 @dataclass
@@ -54,6 +57,7 @@ class FloodControl(BaseMiddleware):
     def __init__(
         self,
         is_talking: IsTalking,
+        alarm: Alarm,
         *,
         burst: int = BURST,
         rate: float = RATE,
@@ -61,6 +65,7 @@ class FloodControl(BaseMiddleware):
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._is_talking = is_talking
+        self._alarm = alarm
         self._burst = burst
         self._rate = rate
         self._clock = clock
@@ -75,8 +80,9 @@ class FloodControl(BaseMiddleware):
         if allowance.tokens >= 1:
             allowance.tokens -= 1
             return await handler(event, data)
-        if await self._is_talking(turn):
-            # For a volunteer: wait for the allowance to refill, then pass it on.
+        if await self._is_talking(turn) or self._alarm(event.text or event.caption or ""):
+            # For a volunteer, or words of crisis (heard before anything is skipped): wait for
+            # the allowance to refill, then pass it on.
             await self._sleep((1 - allowance.tokens) / self._rate)
             allowance = self._refilled(turn.pseudonym)
             allowance.tokens = max(allowance.tokens - 1, 0.0)

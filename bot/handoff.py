@@ -76,16 +76,11 @@ async def is_talking(turn: Turn) -> bool:
     return bool((await turn.fsm.get_data()).get(CASE_KEY))
 
 
-async def no_volunteers(turn: Turn, effect: dialogs.Effect, content: Content) -> None:
-    """Without a volunteers' group nobody can be asked: the person is told so, never left
-    believing a volunteer will write."""
+async def no_volunteers(turn: Turn, effect: dialogs.Effect) -> None:
+    """Without a volunteers' group nobody can be asked. The step the person sees says so
+    itself, with where help is right now (its text knows `volunteers` is "none", and `check`
+    holds every step after asking for a person to say it)."""
     log.warning("handoff.no_volunteer_group person=%s", turn.pseudonym)
-    if not content.system.handoff:
-        return
-    default = content.default_locale
-    locale = stored_locale(await turn.fsm.get_data(), default) or default
-    text = content.renderer.text(content.system.handoff["volunteers_unavailable"], locale)
-    await tell(turn.bot, turn.chat_id, text)
 
 
 class Handoff:
@@ -99,6 +94,7 @@ class Handoff:
         storage: BaseStorage,
         remind_after: int = 10,
         timeout_after: int = 60,
+        urgent_timeout_after: int = 10,
         delete_after_hours: int = 24,
         admins: frozenset[int] = frozenset(),
         hours: Hours | None = None,
@@ -114,6 +110,7 @@ class Handoff:
         self._reachable: dict[str, int] = {}
         self.remind_after = remind_after
         self.timeout_after = timeout_after
+        self.urgent_timeout_after = urgent_timeout_after
         self.delete_after_hours = delete_after_hours
         self.admins = admins
         self.hours = hours
@@ -137,10 +134,12 @@ class Handoff:
         label = (
             self.content.renderer.label(topics[subject], group) if subject in topics else subject
         )
+        reason = self.content.reasons.get(case.reason or "")
         return {
             "number": case.id,
             "subject": label,
             "urgent": case.urgent,
+            "reason": self.content.renderer.label(reason, group) if reason else "",
             "language": self.content.languages.get(case.locale or "", case.locale or ""),
         }
 
@@ -154,15 +153,17 @@ class Handoff:
         cases = Cases(turn.transaction, self._sessions)
         existing = await cases.open_for(turn.pseudonym)
         if existing is not None:
-            if effect.urgent and not existing.urgent:
-                await self._make_urgent(turn.bot, existing)
-            await tell(turn.bot, turn.chat_id, self._text("already_asked", locale))
+            if effect.urgent:
+                await self.make_urgent(turn.bot, turn.transaction, existing, effect.reason)
+            if not effect.urgent:  # an urgent step says already that volunteers know
+                await tell(turn.bot, turn.chat_id, self._text("already_asked", locale))
             return
         case = await cases.open(
             person=turn.pseudonym,
             chat_id=turn.chat_id,
             subject=effect.topic or "other",
             urgent=effect.urgent,
+            reason=effect.reason if effect.urgent else None,
             locale=locale,
         )
         await turn.transaction.checkpoint()  # the case exists before volunteers can see it
@@ -183,32 +184,61 @@ class Handoff:
         case.thread_id = topic.message_thread_id
         case.card_message_id = card.message_id
         await turn.fsm.update_data({CASE_KEY: case.id})
-        await self._offer_summary(turn, locale)
-        if self.hours is not None and not self.hours.open_at(utcnow()):
-            text = self._text("outside_hours", locale, opens=self.hours.opens)
-            await tell(turn.bot, turn.chat_id, text)
+        if case.urgent:
+            # The crisis steps say themselves where help is now and when volunteers come; no
+            # question about sharing the way here in a moment like this.
+            await self._alert(turn.bot, turn.transaction, case)
+        else:
+            await self._offer_summary(turn, locale)
+            if self.hours is not None and not self.hours.open_at(utcnow()):
+                text = self._text("outside_hours", locale, opens=self.hours.opens)
+                await tell(turn.bot, turn.chat_id, text)
         log.info("handoff.opened case=%s urgent=%s", case.id, case.urgent)
 
-    async def _make_urgent(self, bot: Bot, case: Case) -> None:
-        """The person now says it is urgent: the topic shows it and volunteers hear at once."""
+    async def make_urgent(
+        self, bot: Bot, transaction: Transaction, case: Case, reason: str | None
+    ) -> bool:
+        """The person's words or choice say it is urgent: the topic and card show it (with the
+        reason, never the words) and the volunteers on duty are alerted at once.
+
+        False when it was urgent for that reason already (nobody is alerted twice).
+        """
+        if case.urgent and (reason is None or reason == case.reason):
+            return False
         case.urgent = True
+        case.reason = reason or case.reason
         case.reminded_at = None
-        if case.thread_id is None or case.status != CaseStatus.WAITING:
+        if case.thread_id is None:
+            return True
+        try:
+            await self._show_case(bot, transaction, case)
+        except TelegramAPIError as exc:
+            log.warning("handoff.not_made_urgent case=%s error=%s", case.id, kind(exc))
+        await self._alert(bot, transaction, case)
+        return True
+
+    async def _alert(self, bot: Bot, transaction: Transaction, case: Case) -> None:
+        """An urgent case: a message in its topic that notifies the volunteers on duty now."""
+        if case.thread_id is None:
             return
         group = self.content.default_locale
-        names = self._case_names(case)
+        on_duty = await self._on_duty_mentions(transaction)
         try:
-            await self._name_topic_waiting(bot, case)
             await bot.send_message(
                 chat_id=self.group_id,
                 message_thread_id=case.thread_id,
                 text=self._text(
-                    "reminder", group, **names, waited=_minutes_since(case), on_duty=""
+                    "reminder",
+                    group,
+                    **self._case_names(case),
+                    waited=_minutes_since(case),
+                    on_duty=on_duty,
                 ),
                 parse_mode=PARSE_MODE,
             )
         except TelegramAPIError as exc:
-            log.warning("handoff.not_made_urgent case=%s error=%s", case.id, kind(exc))
+            log.warning("handoff.not_alerted case=%s error=%s", case.id, kind(exc))
+        case.reminded_at = utcnow()
 
     async def from_person(self, message: Message, turn: Turn) -> bool:
         """Relay what the person sends while a case is open; False lets the bot answer it."""
@@ -223,6 +253,7 @@ class Handoff:
         if _first_word(message.text) == "/end":
             await self.end(turn.bot, turn.transaction, case, by_person=True)
             return True
+        await self._hear_crisis(message, turn, case)
         try:
             copied = await turn.bot.copy_message(
                 chat_id=self.group_id,
@@ -238,6 +269,21 @@ class Handoff:
             case, person_message_id=message.message_id, group_message_id=copied.message_id
         )
         return True
+
+    async def _hear_crisis(self, message: Message, turn: Turn, case: Case) -> None:
+        """Words of crisis while waiting or talking: still relayed as they are; the case becomes
+        urgent for all to see, and the person is shown, once, where help is right now."""
+        reason = self.content.alarm(message.text or message.caption or "")
+        if reason is None:
+            return
+        if await self.make_urgent(turn.bot, turn.transaction, case, reason):
+            log.info("handoff.crisis_heard case=%s", case.id)
+        if not case.help_shown and self.content.system.messages.get("help_now"):
+            text = self.content.renderer.text(
+                self.content.system.messages["help_now"], case.locale or self.content.default_locale
+            )
+            if await tell(turn.bot, turn.chat_id, text):
+                case.help_shown = True
 
     async def edit_from_person(self, message: Message, turn: Turn) -> None:
         """An edit of a text already relayed is relayed as an edit."""
@@ -283,22 +329,8 @@ class Handoff:
         await callback.answer()
         case = await cases.get(case_id)
         assert case is not None
-        alias = await self.alias_of(transaction, volunteer)
-        names = {**self._case_names(case), "alias": alias}
         try:  # the claim is made: the person must hear of it even if the group's edits fail
-            if case.card_message_id is not None:
-                await bot.edit_message_text(
-                    chat_id=self.group_id,
-                    message_id=case.card_message_id,
-                    text=self._text("taken", group, **names),
-                    parse_mode=PARSE_MODE,
-                )
-            if case.thread_id is not None:
-                await bot.edit_forum_topic(
-                    chat_id=self.group_id,
-                    message_thread_id=case.thread_id,
-                    name=self._label("topic_taken_name", group, **names),
-                )
+            await self._show_case(bot, transaction, case)
         except TelegramAPIError as exc:
             log.warning("handoff.card_not_updated case=%s error=%s", case.id, kind(exc))
         if case.chat_id is not None:
@@ -516,19 +548,23 @@ class Handoff:
         )
 
     async def tell_long_waits(self, bot: Bot, transaction: Transaction, now: datetime) -> int:
-        """Nobody came for HANDOFF_TIMEOUT_MINUTES: say so honestly and offer the choices."""
+        """Nobody came for HANDOFF_TIMEOUT_MINUTES (URGENT_TIMEOUT_MINUTES for an urgent case):
+        say so honestly, show where help is now, and offer the choices."""
         told = 0
-        every = timedelta(minutes=self.timeout_after)
         for case in await Cases(transaction, self._sessions).waiting():
+            every = timedelta(
+                minutes=self.urgent_timeout_after if case.urgent else self.timeout_after
+            )
             last = _aware(case.person_told_at or case.created_at)
             if case.chat_id is None or now - last < every:
                 continue
             locale = case.locale or self.content.default_locale
             waited = int((now - _aware(case.created_at)).total_seconds() // 60)
+            name = "urgent_timeout" if case.urgent else "timeout"
             try:
                 await bot.send_message(
                     chat_id=case.chat_id,
-                    text=self._text("timeout", locale, waited=waited),
+                    text=self._text(name, locale, waited=waited),
                     parse_mode=PARSE_MODE,
                     reply_markup=self._waiting_keyboard(locale),
                 )
@@ -711,6 +747,29 @@ class Handoff:
             "parse_mode": PARSE_MODE,
             "reply_markup": self._take_keyboard(case),
         }
+
+    async def _show_case(self, bot: Bot, transaction: Transaction, case: Case) -> None:
+        """The topic's name and the card as the case stands now: waiting or taken, urgent."""
+        group = self.content.default_locale
+        names = self._case_names(case)
+        if case.status == CaseStatus.TAKEN:
+            names["alias"] = await self.alias_of(transaction, case.volunteer or "")
+            topic = self._label("topic_taken_name", group, **names)
+            card: dict[str, Any] = {
+                "text": self._text("taken", group, **names),
+                "parse_mode": PARSE_MODE,
+            }
+        else:
+            topic = self._label("topic_name", group, **names)
+            card = self._card(case)
+        if case.card_message_id is not None:
+            await bot.edit_message_text(
+                chat_id=self.group_id, message_id=case.card_message_id, **card
+            )
+        if case.thread_id is not None:
+            await bot.edit_forum_topic(
+                chat_id=self.group_id, message_thread_id=case.thread_id, name=topic
+            )
 
     async def _name_topic_waiting(self, bot: Bot, case: Case) -> None:
         """The topic's name without a volunteer: after a release, or once it became urgent."""

@@ -59,6 +59,10 @@ class Case(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     subject: Mapped[str] = mapped_column(String(32))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    """Why it is urgent (a reason of settings.yaml: crisis, violence_now, ...), never the words."""
+    help_shown: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The person was shown where help is right now, once in this case (crisis words)."""
     locale: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), index=True, default=CaseStatus.WAITING)
     thread_id: Mapped[int | None] = mapped_column(Integer, index=True)

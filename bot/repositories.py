@@ -97,7 +97,14 @@ class Cases:
         self._sessions = sessions
 
     async def open(
-        self, *, person: str, chat_id: int, subject: str, urgent: bool, locale: str
+        self,
+        *,
+        person: str,
+        chat_id: int,
+        subject: str,
+        urgent: bool,
+        locale: str,
+        reason: str | None = None,
     ) -> Case:
         session = await self._transaction.session()
         case = Case(
@@ -105,6 +112,7 @@ class Cases:
             chat_id=chat_id,
             subject=subject,
             urgent=urgent,
+            reason=reason,
             locale=locale,
             status=CaseStatus.WAITING,
             created_at=utcnow(),

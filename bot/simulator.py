@@ -19,9 +19,9 @@ COMMANDS = "/menu, /back, /help, /language, /human, /privacy, /start [link], /qu
 def describe(effect: Effect) -> str:
     """What the Telegram bot would do, said plainly for the person testing."""
     match effect:
-        case dialogs.AskPerson(topic=topic, urgent=urgent):
+        case dialogs.AskPerson(topic=topic, urgent=urgent, reason=reason):
             about = f": topic {topic}" if topic else ""
-            hurry = ", urgent" if urgent else ""
+            hurry = (f", urgent ({reason})" if reason else ", urgent") if urgent else ""
             return f"[a volunteer would be alerted{about}{hurry}]"
         case dialogs.SetLanguage(locale=locale):
             return f"[language changed to {locale}]"
@@ -38,9 +38,17 @@ def describe(effect: Effect) -> str:
 
 class Simulator:
     def __init__(
-        self, content: Content, *, locale: str, out: TextIO, first_name: str = "", echo: bool
+        self,
+        content: Content,
+        *,
+        locale: str,
+        out: TextIO,
+        first_name: str = "",
+        echo: bool,
+        volunteers: str = "here",
     ) -> None:
         self.content = content
+        self.volunteers = volunteers
         self.state = State(locale=locale)
         self.out = out
         self.first_name = first_name
@@ -79,7 +87,13 @@ class Simulator:
         return dialogs.Text(line)
 
     def send(self, event: Event) -> None:
-        outcome: Outcome = dialogs.step(self.content, self.state, event, first_name=self.first_name)
+        outcome: Outcome = dialogs.step(
+            self.content,
+            self.state,
+            event,
+            first_name=self.first_name,
+            volunteers=self.volunteers,
+        )
         self.state = outcome.state
         for effect in outcome.effects:
             self.out.write(describe(effect) + "\n")

@@ -6,6 +6,7 @@ and carries out effects; the terminal simulator and the tests drive this same fu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -19,10 +20,11 @@ from dialogs.model import (
     Target,
     choice_data,
 )
-from dialogs.triggers import normalize
 
 MAX_HISTORY = 30
 """Back goes this many steps; older ones are forgotten (state stays small)."""
+URGENT_DATA = "u"
+"""The data of the one-tap button to urgent help (system.yaml `urgent:`), valid on any screen."""
 
 
 # -- state ---------------------------------------------------------------------------------
@@ -128,6 +130,8 @@ Event = Start | Choose | Text | Back | Menu | Show | Command | Media
 class AskPerson:
     topic: str | None = None
     urgent: bool = False
+    reason: str | None = None
+    """Why it is urgent (a reason from settings.yaml): all volunteers learn of it."""
 
 
 @dataclass(frozen=True)
@@ -186,9 +190,20 @@ class Outcome(NamedTuple):
 # -- the step function ---------------------------------------------------------------------
 
 
-def step(content: Content, state: State, event: Event, *, first_name: str = "") -> Outcome:
-    """Advance one person's conversation by one event."""
-    turn = _Turn(content, first_name)
+def step(
+    content: Content,
+    state: State,
+    event: Event,
+    *,
+    first_name: str = "",
+    volunteers: str = "here",
+) -> Outcome:
+    """Advance one person's conversation by one event.
+
+    `volunteers`: whether a person asking now can be answered ("here", "away" outside the
+    volunteers' hours, "none" without a volunteers' group), so texts never promise what is not so.
+    """
+    turn = _Turn(content, first_name, volunteers)
     state = replace(state, locale=content.locale_or_default(state.locale))
     if state.at is not None and content.find(state.at) is None:
         # The content changed under this person: land gently on the menu.
@@ -200,9 +215,10 @@ def step(content: Content, state: State, event: Event, *, first_name: str = "") 
 
 
 class _Turn:
-    def __init__(self, content: Content, first_name: str) -> None:
+    def __init__(self, content: Content, first_name: str, volunteers: str) -> None:
         self.content = content
         self.first_name = first_name
+        self.names = {"volunteers": volunteers}
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
 
@@ -256,6 +272,8 @@ class _Turn:
         return self.show(State(locale=state.locale, at=self.content.menu))
 
     def choose(self, state: State, data: str) -> Outcome:
+        if data == URGENT_DATA and self.content.urgent is not None:
+            return self.follow(state, self.content.urgent.target)
         current = self.content.find(state.at) if state.at else None
         choice_index = _parse_choice(data, state.at)
         if current is None or choice_index is None or choice_index >= len(current.choices):
@@ -265,19 +283,16 @@ class _Turn:
         return self.follow(state, current.choices[choice_index].target)
 
     def typed(self, state: State, text: str) -> Outcome:
-        normalized = normalize(text)
         current = self.content.find(state.at) if state.at else None
         writing = current is not None and current.input is not None
-        for trigger in self.content.triggers:
-            if writing and not trigger.while_writing:
-                continue
-            if trigger.regex.search(normalized):
-                return self.follow(state, trigger.target)
+        trigger = self.content.heard(text, writing=writing)
+        if trigger is not None:
+            return self.follow(state, trigger.target)
         if current is None:
             return self.start(state, None)
         if current.input is not None:
             return self.follow(state, current.input)
-        self.notice("not_understood", state.locale)
+        self.notice("not_understood", state.locale, with_urgent_way=True)
         return self.show(state)
 
     def follow(self, state: State, target: Target) -> Outcome:
@@ -297,7 +312,9 @@ class _Turn:
     def act(self, state: State, action: Action) -> State:
         match action.kind:
             case ActionKind.ASK_PERSON:
-                self.effects.append(AskPerson(topic=action.topic, urgent=action.urgent))
+                self.effects.append(
+                    AskPerson(topic=action.topic, urgent=action.urgent, reason=action.reason)
+                )
             case ActionKind.SET_LANGUAGE:
                 locale = self.content.locale_or_default(action.locale)
                 self.effects.append(SetLanguage(locale))
@@ -312,21 +329,36 @@ class _Turn:
                 self.effects.append(AutoClear(action.minutes))
         return state
 
-    def notice(self, name: str, locale: str) -> None:
+    def notice(self, name: str, locale: str, *, with_urgent_way: bool = False) -> None:
         texts = self.content.system.messages[name]
-        text = self.content.renderer.text(texts, locale, self.first_name)
-        self.replies.append(Reply(text=text, notice=name))
+        renderer = self.content.renderer
+        text = renderer.text(texts, locale, self.first_name, self.names)
+        urgent = self.content.urgent if with_urgent_way else None
+        buttons = (
+            (Button(renderer.label(urgent.label, locale), URGENT_DATA, urgent.target.nav),)
+            if urgent is not None
+            else ()
+        )
+        self.replies.append(Reply(text=text, buttons=buttons, notice=name))
 
     def show(self, state: State) -> Outcome:
         current = self.content.find(state.at) if state.at else None
         if current is None:
             state = State(locale=state.locale, at=self.content.menu)
             current = self.content.menu_step
-        self.replies.append(render_step(self.content, current, state.locale, self.first_name))
+        self.replies.append(
+            render_step(self.content, current, state.locale, self.first_name, self.names)
+        )
         return Outcome(state, tuple(self.replies), tuple(self.effects))
 
 
-def render_step(content: Content, current: Step, locale: str, first_name: str = "") -> Reply:
+def render_step(
+    content: Content,
+    current: Step,
+    locale: str,
+    first_name: str = "",
+    names: Mapping[str, Any] | None = None,
+) -> Reply:
     """One step as a reply: its text and its buttons, in the person's language."""
     renderer = content.renderer
     buttons = tuple(
@@ -338,7 +370,7 @@ def render_step(content: Content, current: Step, locale: str, first_name: str = 
         for index, choice in enumerate(current.choices)
     )
     return Reply(
-        text=renderer.text(current.text, locale, first_name),
+        text=renderer.text(current.text, locale, first_name, names),
         buttons=buttons,
         at=current.at,
         accepts_text=current.input is not None,

@@ -7,6 +7,7 @@ Loading never stops at the first problem: an editor fixes everything in one pass
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,11 +17,14 @@ from typing import Any, TypeVar
 import jinja2
 from pydantic import BaseModel, ValidationError
 
-from dialogs import model, schema
+from dialogs import model, normalize, schema
 from dialogs.errors import Problem, RenderError, Severity
-from dialogs.render import RESERVED_NAMES, Renderer
+from dialogs.hearing import Hearing, TriggerWords
+from dialogs.phrases import parse
+from dialogs.phrases import problem as phrase_problem
+from dialogs.render import RESERVED_NAMES, VOLUNTEERS, Renderer
 from dialogs.telegram_html import MAX_MESSAGE, inspect
-from dialogs.triggers import compile_any, normalize_pattern, pattern_problem, word_pattern
+from dialogs.triggers import normalize_pattern, pattern_problem
 from dialogs.yamlsrc import Path_, Source, YamlSyntaxError, read
 
 SETTINGS_FILE = "settings.yaml"
@@ -137,6 +141,7 @@ class _Loader:
             languages=languages,
             default_locale=self.default_locale,
             provided=self.provided,
+            blocks=_blocks(system),
         )
         return _Checker(self, settings, system, triggers, renderer).check_and_compile()
 
@@ -262,7 +267,8 @@ class _Checker:
 
     def check_and_compile(self) -> model.Content | None:
         self._check_values()
-        topics = self._texts_of_topics()
+        topics = self._texts_of("topics")
+        reasons = self._texts_of("reasons")
         profile = self._profile()
         system = self._compile_system()
         flows = {fid: self._compile_flow(fid, flow, src) for fid, (flow, src) in self.flows}
@@ -270,7 +276,11 @@ class _Checker:
         links = self._compile_links()
         self._check_command_links(links)
         welcome = self._welcome()
-        self._check_reachable(flows, triggers, links, welcome)
+        urgent = self._urgent_way()
+        entries = [t.target.to for t, _ in triggers]
+        entries += [welcome, urgent.target.to if urgent else None]
+        self._check_reachable(flows, [e for e in entries if e is not None], links)
+        self._check_honest_asks(flows, triggers, urgent)
         if system is None or model.MENU_FLOW not in flows:
             return None
         return model.Content(
@@ -279,9 +289,12 @@ class _Checker:
             flows=flows,
             system=system,
             renderer=self.renderer,
-            triggers=tuple(t for t, _, _ in triggers),
+            triggers=tuple(t for t, _ in triggers),
+            hearing=Hearing([words for _, words in triggers]),
             links=links,
             topics=topics,
+            reasons=reasons,
+            urgent=urgent,
             welcome=welcome,
             profile=profile,
         )
@@ -354,9 +367,13 @@ class _Checker:
                 source, source.text_line(path), f"unknown name {names} (known: {known})"
             )
             return
-        for name in SAMPLE_NAMES:
+        # Every way a text can read: with no name and the longest name; for a text that says
+        # whether volunteers are around, in each of those situations.
+        situations = VOLUNTEERS if "volunteers" in text else VOLUNTEERS[:1]
+        for name, volunteers in itertools.product(SAMPLE_NAMES, situations):
+            extra = {"volunteers": volunteers, **(sample or {})}
             try:
-                rendered = self.renderer.render(text, locale, name, html=html, extra=sample)
+                rendered = self.renderer.render(text, locale, name, html=html, extra=extra)
             except RenderError as exc:
                 self.loader.error(source, source.text_line(path), str(exc))
                 return
@@ -437,16 +454,29 @@ class _Checker:
             description=profile.description,
         )
 
-    def _texts_of_topics(self) -> dict[str, Mapping[str, str]]:
-        for topic, texts in self.settings.topics.items():
-            self._check_text(self.settings_source, ("topics", topic), texts, html=False)
-        return dict(self.settings.topics)
+    def _texts_of(self, key: str) -> dict[str, Mapping[str, str]]:
+        """Topics or reasons: words for volunteers, plain text."""
+        table: dict[str, Mapping[str, str]] = getattr(self.settings, key)
+        for name, texts in table.items():
+            self._check_text(self.settings_source, (key, name), texts, html=False)
+        return dict(table)
+
+    def _urgent_way(self) -> model.Choice | None:
+        if self.system is None or self.system.urgent is None:
+            return None
+        source = self.loader.sources[self.loader.display(SYSTEM_FILE)]
+        spec = self.system.urgent
+        if spec.label is None:
+            self.loader.error(source, source.line(("urgent",)), "`urgent:` needs a `label:`")
+            return None
+        self._check_text(source, ("urgent", "label"), spec.label, html=False)
+        return model.Choice(label=spec.label, target=self._target(source, ("urgent",), None, spec))
 
     def _compile_system(self) -> model.System | None:
         if self.system is None:
             return None
         source = self.loader.sources[self.loader.display(SYSTEM_FILE)]
-        messages = dict(self.system.messages)
+        messages = {k: v for k, v in self.system.messages if v is not None}
         labels = dict(self.system.labels)
         for name, texts in messages.items():
             self._check_text(source, ("messages", name), texts, html=True)
@@ -574,6 +604,7 @@ class _Checker:
                 urgent=spec.urgent,
                 locale=spec.locale,
                 minutes=schema.AUTO_CLEAR_MINUTES[spec.after] if spec.after else None,
+                reason=spec.reason,
             )
             self._check_action(source, path, action)
         if spec.back:
@@ -597,6 +628,8 @@ class _Checker:
                 f"unknown topic '{action.topic}' (topics in settings.yaml: "
                 f"{', '.join(self.settings.topics) or 'none'})",
             )
+        if action.reason is not None:
+            self._check_reason(source, (*path, "reason"), action.reason)
         if action.locale is not None and action.locale not in self.languages:
             self.loader.error(
                 source,
@@ -656,37 +689,70 @@ class _Checker:
 
     # -- triggers, links, reachability ---------------------------------------------------
 
-    def _compile_triggers(self) -> list[tuple[model.Trigger, Source, Path_]]:
+    def _compile_triggers(self) -> list[tuple[model.Trigger, TriggerWords]]:
         if self.triggers is None:
             return []
         source = self.loader.sources[self.loader.display(TRIGGERS_FILE)]
         compiled = []
         for name, trigger in self.triggers.triggers.items():
             path: Path_ = ("triggers", name)
-            patterns: list[str] = []
-            for key, table in (("words", trigger.words), ("patterns", trigger.patterns)):
-                for locale, entries in table.items():
-                    if locale not in self.languages:
-                        self.loader.error(
-                            source,
-                            source.line((*path, key, locale)),
-                            f"unknown language '{locale}' (the languages are "
-                            f"{', '.join(self.languages)})",
-                        )
-                    for index, entry in enumerate(entries):
-                        entry_path = (*path, key, locale, index)
-                        pattern = word_pattern(entry) if key == "words" else entry
-                        problem = pattern_problem(pattern)
-                        if problem:
-                            self.loader.error(source, source.line(entry_path), problem)
-                        else:
-                            patterns.append(normalize_pattern(pattern))
+            heard = {
+                key: self._phrases(source, (*path, key), getattr(trigger, key))
+                for key in ("words", "unless", "patterns")
+            }
+            if trigger.during_case is not None:
+                self._check_reason(source, (*path, "during_case"), trigger.during_case)
             target = self._target(source, path, None, trigger)
-            if patterns:
-                regex = compile_any(patterns)
-                trigger_ = model.Trigger(name, regex, target, while_writing=trigger.while_writing)
-                compiled.append((trigger_, source, path))
+            words = TriggerWords(
+                words=heard["words"],
+                unless=heard["unless"],
+                patterns=[normalize_pattern(p) for ps in heard["patterns"].values() for p in ps],
+            )
+            if words.words or words.patterns:
+                compiled.append(
+                    (
+                        model.Trigger(
+                            name,
+                            target,
+                            while_writing=trigger.while_writing,
+                            during_case=trigger.during_case,
+                        ),
+                        words,
+                    )
+                )
         return compiled
+
+    def _phrases(
+        self, source: Source, path: Path_, table: Mapping[str, list[str]]
+    ) -> dict[str, list[str]]:
+        """The usable phrases (or experts' patterns) of one key, each problem reported."""
+        usable: dict[str, list[str]] = {}
+        for locale, entries in table.items():
+            if locale not in self.languages:
+                self.loader.error(
+                    source,
+                    source.line((*path, locale)),
+                    f"unknown language '{locale}' (the languages are {', '.join(self.languages)})",
+                )
+            for index, entry in enumerate(entries):
+                if path[-1] == "patterns":
+                    problem = pattern_problem(entry)
+                else:
+                    problem = phrase_problem(parse(entry, 0, normalize.plain_word))
+                if problem:
+                    self.loader.error(source, source.line((*path, locale, index)), problem)
+                else:
+                    usable.setdefault(locale, []).append(entry)
+        return usable
+
+    def _check_reason(self, source: Source, path: Path_, reason: str) -> None:
+        if reason not in self.settings.reasons:
+            self.loader.error(
+                source,
+                source.line(path),
+                f"unknown reason '{reason}' (reasons in settings.yaml: "
+                f"{', '.join(self.settings.reasons) or 'none'})",
+            )
 
     def _compile_links(self) -> dict[str, model.Position]:
         """Deep-link payloads: every flow by its name (or `link`), and steps that have a `link`."""
@@ -721,17 +787,49 @@ class _Checker:
                 first_seen[payload] = f"{source.file}:{line}"
         return links
 
+    def _check_honest_asks(
+        self,
+        flows: Mapping[str, model.Flow],
+        triggers: list[tuple[model.Trigger, TriggerWords]],
+        urgent: model.Choice | None,
+    ) -> None:
+        """A step shown right after asking urgently for a person must say what is true when
+        nobody can answer now: it reads {{ volunteers }} (here, away or none) in every
+        language, so that the crisis lines come first when no volunteer can come."""
+        targets = [t.target for t, _ in triggers] + ([urgent.target] if urgent else [])
+        for flow in flows.values():
+            for current in flow.steps.values():
+                targets += [c.target for c in current.choices]
+                targets += [current.input] if current.input else []
+        after_asking = {
+            t.to
+            for t in targets
+            if t.to is not None
+            and t.action is not None
+            and t.action.kind is model.ActionKind.ASK_PERSON
+            and t.action.urgent
+        }
+        for at in sorted(after_asking):
+            step_ = flows[at.flow].steps.get(at.step) if at.flow in flows else None
+            if step_ is None or all("volunteers" in text for text in step_.text.values()):
+                continue
+            source = self.loader.flows[at.flow][1]
+            self.loader.warn(
+                source,
+                source.line(("steps", at.step, "text")),
+                "this step is shown right after an urgent request: say what happens when no "
+                'volunteer can answer now, with {% if volunteers == "here" %}...{% endif %} '
+                "(here, away or none; see README.md, Asking for a person)",
+            )
+
     def _check_reachable(
         self,
         flows: Mapping[str, model.Flow],
-        triggers: list[tuple[model.Trigger, Source, Path_]],
+        entries: list[model.Position],
         links: Mapping[str, model.Position],
-        welcome: model.Position | None,
     ) -> None:
-        entries = list(links.values())
-        entries += [t.target.to for t, _, _ in triggers if t.target.to is not None]
-        if welcome is not None:
-            entries.append(welcome)
+        """Every step can be seen: from a link, a trigger, the welcome or the urgent way."""
+        entries = [*links.values(), *entries]
         seen: set[model.Position] = set()
         todo = [e for e in entries if e.flow in flows and e.step in flows[e.flow].steps]
         while todo:
@@ -752,6 +850,13 @@ class _Checker:
                         source.line(("steps", step_id)),
                         f"no choice leads to step '{step_id}': a person can never see it",
                     )
+
+
+def _blocks(system: schema.System | None) -> dict[str, Mapping[str, str]]:
+    """The system messages other texts may show by name ({{ help_now }})."""
+    if system is None or system.messages.help_now is None:
+        return {}
+    return {"help_now": system.messages.help_now}
 
 
 def _walk(value: Any, path: Path_) -> Iterator[tuple[Path_, Any]]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING
+
+from dialogs.hearing import Hearing
 
 if TYPE_CHECKING:
     from dialogs.render import Renderer
@@ -47,6 +49,8 @@ class Action:
     locale: str | None = None
     minutes: int | None = None
     """With auto_clear: after how many minutes messages go (None: off)."""
+    reason: str | None = None
+    """With an urgent ask_person: why (a reason from settings.yaml)."""
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,10 @@ class Flow:
 @dataclass(frozen=True)
 class Trigger:
     name: str
-    regex: re.Pattern[str]
     target: Target
     while_writing: bool = True
+    during_case: str | None = None
+    """While a volunteer is asked or talking: the reason these words make the request urgent."""
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,13 @@ class Content:
     system: System
     renderer: Renderer
     triggers: tuple[Trigger, ...] = ()
+    hearing: Hearing = field(default_factory=lambda: Hearing(()))
+    """The triggers' words, compiled: `hearing.hear(text)` gives the triggers' places."""
     links: Mapping[str, Position] = field(default_factory=dict)
     topics: Mapping[str, Texts] = field(default_factory=dict)
+    reasons: Mapping[str, Texts] = field(default_factory=dict)
+    urgent: Choice | None = None
+    """The one-tap way to urgent help (system.yaml), under "did not understand"."""
     welcome: Position | None = None
     profile: Profile | None = None
 
@@ -139,6 +149,25 @@ class Content:
         if command is None or command.link is None:
             return None
         return self.links.get(command.link)
+
+    def heard(self, text: str, *, writing: bool = False) -> Trigger | None:
+        """The first trigger `text` sets off; `writing`: where the step asks for own words."""
+        among = self._while_writing if writing else range(len(self.triggers))
+        place = self.hearing.first(text, among)
+        return None if place is None else self.triggers[place]
+
+    def alarm(self, text: str) -> str | None:
+        """The reason `text` makes an open request urgent, if its words sound like crisis."""
+        place = self.hearing.first(text, self._alarming)
+        return None if place is None else self.triggers[place].during_case
+
+    @cached_property
+    def _while_writing(self) -> frozenset[int]:
+        return frozenset(i for i, t in enumerate(self.triggers) if t.while_writing)
+
+    @cached_property
+    def _alarming(self) -> frozenset[int]:
+        return frozenset(i for i, t in enumerate(self.triggers) if t.during_case is not None)
 
     def locale_or_default(self, locale: str | None) -> str:
         return locale if locale is not None and locale in self.languages else self.default_locale

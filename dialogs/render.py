@@ -12,12 +12,20 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from dialogs.errors import RenderError
 
-PROVIDED_NAMES: dict[str, Any] = {"retention_days": 30}
-"""Names every text may use whose values the bot's settings give (these are samples for check)."""
-RESERVED_NAMES = frozenset({"first_name", "locale", *PROVIDED_NAMES})
+PROVIDED_NAMES: dict[str, Any] = {"retention_days": 30, "volunteers": "here"}
+"""Names every text may use whose values the bot gives (these are samples for check).
+
+`volunteers` says whether a person asking now can be answered: "here" (the volunteers' group is
+set up and it is within VOLUNTEER_HOURS), "away" (outside them), "none" (no volunteers' group).
+"""
+VOLUNTEERS = ("here", "away", "none")
+BLOCK_NAMES = frozenset({"help_now"})
+"""system.yaml messages every other text may show as a name: {{ help_now }}."""
+RESERVED_NAMES = frozenset({"first_name", "locale", *PROVIDED_NAMES, *BLOCK_NAMES})
 """Names every text may use, filled by the engine for each person or by the bot."""
 
 _JINJA_MARKERS = ("{{", "{%", "{#")
@@ -60,6 +68,7 @@ class Renderer:
         languages: Iterable[str],
         default_locale: str,
         provided: Mapping[str, Any] | None = None,
+        blocks: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.languages = tuple(languages)
         self.default_locale = default_locale
@@ -73,6 +82,13 @@ class Renderer:
             for locale in self.languages
         }
         self.names = frozenset(values) | RESERVED_NAMES
+        for name, texts in (blocks or {}).items():
+            for locale in self.languages:
+                try:
+                    block = Markup(self.text(texts, locale))
+                except (RenderError, jinja2.TemplateError):
+                    block = Markup()  # check reports the block's own text
+                self._values[locale][name] = block
 
     def pick_locale(self, texts: Mapping[str, str], locale: str) -> str:
         """`locale` if the text has it, else the default locale, else any language it has."""

@@ -59,6 +59,11 @@ class Target(_Strict):
     )
     topic: Id | None = Field(default=None, description="With ask_person: what it is about.")
     urgent: bool = Field(default=False, description="With ask_person: alert volunteers at once.")
+    reason: Id | None = Field(
+        default=None,
+        description="With ask_person and urgent: why it is urgent, a reason from settings.yaml "
+        "(volunteers see its word on the card, never what was typed).",
+    )
     locale: str | None = Field(default=None, description="With set_language: the new language.")
     after: AutoClearAfter | None = Field(
         default=None,
@@ -73,6 +78,9 @@ class Target(_Strict):
             raise ValueError(msg)
         if (self.topic is not None or self.urgent) and self.action != "ask_person":
             msg = "topic and urgent go with `action: ask_person`"
+            raise ValueError(msg)
+        if self.reason is not None and not (self.action == "ask_person" and self.urgent):
+            msg = "reason goes with `action: ask_person` and `urgent: true`"
             raise ValueError(msg)
         if self.action == "set_language" and self.locale is None:
             msg = "`action: set_language` needs `locale:`, the language to switch to"
@@ -186,6 +194,11 @@ class Settings(_Strict):
     topics: dict[Id, Text] = Field(
         default_factory=dict, description="What a request for a person can be about."
     )
+    reasons: dict[Id, Text] = Field(
+        default_factory=dict,
+        description="Why a request is urgent (crisis words, violence now, ...): volunteers see "
+        "this word on the card and in the topic's name, never what the person typed.",
+    )
     values: dict[str, Any] = Field(
         default_factory=dict,
         description="Names usable in every text: `{{ org_name }}`; may differ per language.",
@@ -200,6 +213,12 @@ class Messages(_Strict):
     step_gone: Text = Field(description="The content changed and the person's step is gone.")
     too_fast: Text = Field(
         description="Many messages in a moment: the bot paused reading for a few seconds."
+    )
+    help_now: Text | None = Field(
+        default=None,
+        description="Where help is right now (crisis lines, emergency numbers). Every text can "
+        "show it as {{ help_now }}; sent once to a person whose words in a talk with a volunteer "
+        "sound like crisis.",
     )
 
 
@@ -228,7 +247,13 @@ class Commands(_Strict):
     forget: Command
 
 
-_CASE = {"number": 12, "subject": "Feelings", "urgent": True, "language": "English"}
+_CASE = {
+    "number": 12,
+    "subject": "Feelings",
+    "urgent": True,
+    "reason": "crisis words",
+    "language": "English",
+}
 HANDOFF_NAMES: dict[str, dict[str, Any]] = {
     "connected": {"alias": "Ala"},
     "volunteer_ended": {"alias": "Ala"},
@@ -237,6 +262,7 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
     "card": {**_CASE, "waited": 3},
     "reminder": {**_CASE, "waited": 12, "on_duty": "Ala, Borys"},
     "timeout": {"waited": 60},
+    "urgent_timeout": {"waited": 10},
     "outside_hours": {"opens": "10:00"},
     "summary": {"path": "feelings: how_are_you › feelings: anxious › feelings: breathe"},
     "stats": {
@@ -265,10 +291,13 @@ class Handoff(_Strict):
     end_button: Text = Field(description="The person's button that ends the conversation.")
     default_alias: Text = Field(description="How a volunteer without an alias is called.")
     topic_name: Text = Field(
-        description="A case's topic in the group (neutral, at most 128): number, subject, urgent."
+        description="A case's topic in the group (neutral, at most 128): number, subject, "
+        "urgent, reason (why it is urgent, may be empty)."
     )
     topic_taken_name: Text = Field(description="The topic's name once taken; also {{ alias }}.")
-    card: Text = Field(description="The case card: number, subject, urgent, language, waited.")
+    card: Text = Field(
+        description="The case card: number, subject, urgent, reason, language, waited."
+    )
     take_button: Text = Field(description="The button under the card.")
     taken: Text = Field(description="The card once taken: number, subject, urgent, alias.")
     already_taken: Text = Field(description="Note to a volunteer pressing Take too late.")
@@ -281,6 +310,10 @@ class Handoff(_Strict):
         "on_duty (links to volunteers on duty, may be empty)."
     )
     timeout: Text = Field(description="To the person when nobody came for long: {{ waited }}.")
+    urgent_timeout: Text = Field(
+        description="To the person after URGENT_TIMEOUT_MINUTES of an urgent request: "
+        "{{ waited }}; say where help is now ({{ help_now }})."
+    )
     keep_waiting_button: Text = Field(description="The person's button: keep waiting.")
     stop_waiting_button: Text = Field(description="The person's button: stop waiting.")
     kept_waiting: Text = Field(description="To the person who chose to keep waiting.")
@@ -311,6 +344,11 @@ class System(_Strict):
     handoff: Handoff | None = Field(
         default=None, description="Words of the handoff to a volunteer (needed to run it)."
     )
+    urgent: Choice | None = Field(
+        default=None,
+        description='The one-tap way to urgent help, a button under "did not understand": '
+        "its label and where it leads (like any choice).",
+    )
 
 
 class Trigger(Target):
@@ -318,15 +356,29 @@ class Trigger(Target):
 
     words: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="Words or phrases per language; `*` stands for any ending: `help*`.",
+        description="Words or phrases per language; `*` stands for any ending: `help*`. A "
+        "phrase is heard with its words in any order, close together.",
     )
     patterns: dict[str, list[str]] = Field(
-        default_factory=dict, description="Python regular expressions per language, for experts."
+        default_factory=dict,
+        description="Python regular expressions per language, for experts; they see the text "
+        "in lower case, with punctuation as single spaces.",
+    )
+    unless: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Phrases per language that silence this trigger where they overlap its "
+        'words: "die laughing" keeps "die" quiet, not the whole message.',
     )
     while_writing: bool = Field(
         default=True,
         description="Also on a step where the person is asked to write (false: not there, so "
         "their own words are not taken as a request).",
+    )
+    during_case: Id | None = Field(
+        default=None,
+        description="While the person waits for or talks with a volunteer their words go to the "
+        "volunteer as they are; these words also make the request urgent, for this reason "
+        "(from settings.yaml).",
     )
 
     @model_validator(mode="after")

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from dialogs import Choose, Content, Event, Position, Start, State, Text, step
+from dialogs import Choose, Content, Event, Position, Show, Start, State, Text, step
+from dialogs.engine import URGENT_DATA
 from dialogs.model import MENU_FLOW, ActionKind, Nav
 from dialogs.telegram_html import to_plain
 from dialogs.testing import Conversation
@@ -57,13 +58,19 @@ def test_a_person_is_at_most_two_presses_away_from_every_step(shipped: Content) 
 def test_every_step_is_reached_by_pressing_buttons_in_every_language(
     shipped: Content, locale: str
 ) -> None:
-    """Open each flow by its link, press every button of every screen it leads to, and write
-    something wherever writing is asked for."""
+    """Open each flow by its link, and each step a trigger or the urgent button opens; press
+    every button of every screen it leads to, and write something wherever writing is asked."""
     reached: set[Position] = set()
     todo = []
     for flow in shipped.flows:
         opened = step(shipped, State(locale=locale), Start(flow), first_name="Ales")
         todo.append((opened.state, opened.replies[-1]))
+    for trigger in shipped.triggers:
+        assert trigger.target.to is not None
+        shown = step(shipped, State(locale=locale, at=trigger.target.to), Show(), first_name="Ales")
+        todo.append((shown.state, shown.replies[-1]))
+    urgent = step(shipped, State(locale=locale), Choose(URGENT_DATA), first_name="Ales")
+    todo.append((urgent.state, urgent.replies[-1]))
     while todo:
         state, screen = todo.pop()
         assert state.at is not None

@@ -290,14 +290,16 @@ async def test_an_update_still_running_when_the_bot_stops_finishes_without_an_er
 async def test_without_a_volunteers_group_asking_for_a_person_is_answered_honestly(
     bot: Harness,
 ) -> None:
-    """The person must not wait for a volunteer nobody could ask."""
+    """The person must not wait for a volunteer nobody could ask, and is shown where help is."""
     zoe = person()
     await bot.say(zoe, "/human")
     await bot.press(zoe, "About feelings")
-    assert bot.last_to(zoe).text == (
-        "I could not reach the volunteers just now. Please try again a little later. "
-        "The menu is here meanwhile."
+    told = bot.last_to(zoe).text
+    assert told.startswith(
+        "I'm sorry: there are no volunteers with this helper right now, so I can't ask one."
     )
+    assert "Lithuania <b>112</b>" in told
+    assert "try again" not in told
 
 
 async def test_content_without_handoff_words_keeps_a_set_group_quiet_and_the_person_unharmed(

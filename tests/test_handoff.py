@@ -65,7 +65,7 @@ async def test_asking_opens_a_neutral_topic_with_a_card_and_a_take_button(bot: H
     assert str(zoe.id) not in (card.text or "")
     assert bot.labels(card) == ["Узяць"]
     assert (card.text or "").splitlines()[0] == "<b>Зварот #1</b>", "one line per fact"
-    assert bot.to(zoe)[-2].text.startswith("Thank you. I have asked a volunteer")
+    assert bot.to(zoe)[-2].text.startswith("Thank you. I've asked a volunteer")
     assert bot.last_to(zoe).text.startswith("May I show the volunteer which steps")
 
 
@@ -228,9 +228,9 @@ async def test_urgent_cases_are_re_alerted_sooner_and_stand_out(bot: Harness) ->
     zoe = person()
     await bot.say(zoe, "/human")
     await bot.press(zoe, "It is urgent")
-    assert bot.session.sent(CreateForumTopic)[-1].name.endswith("тэрмінова")
+    assert bot.session.sent(CreateForumTopic)[-1].name.endswith("тэрмінова: выбраў «тэрмінова»")
     assert await remind_at(bot, 2.5) == 1
-    assert (bot.in_group()[-1].text or "").startswith("<b>Тэрмінова.</b>")
+    assert (bot.in_group()[-1].text or "").startswith("<b>Тэрмінова (выбраў «тэрмінова»).</b>")
 
 
 async def test_a_taken_case_is_not_reminded(bot: Harness) -> None:
@@ -287,8 +287,8 @@ async def test_a_long_wait_is_told_honestly_with_choices_to_wait_stop_or_use_the
     assert await long_waits_at(bot, 59) == 0
     assert await long_waits_at(bot, 61) == 1
     told = bot.last_to(zoe)
-    assert told.text.startswith("I am sorry: no volunteer has answered yet")
-    assert "Lithuania: <b>112</b>" in told.text
+    assert told.text.startswith("I'm sorry: no volunteer has answered yet")
+    assert "Lithuania <b>112</b>" in told.text
     assert bot.labels(told) == ["Keep waiting", "Stop the request", "☰ Menu"]
 
     await bot.press(zoe, "Keep waiting", on=told)
@@ -392,7 +392,7 @@ async def test_outside_volunteer_hours_the_person_hears_when_they_come_back(
         zoe = person()
         await ask_for_a_person(harness, zoe)
         assert harness.last_to(zoe).text.startswith(
-            f"Volunteers are not around right now, so an answer may come only after {later}."
+            f"Volunteers aren't around right now, so an answer may come only after {later}."
         )
     finally:
         await harness.close()
@@ -449,8 +449,12 @@ async def test_saying_it_is_urgent_later_makes_the_waiting_case_urgent_at_once(
     await bot.say(zoe, "/human")
     await bot.press(zoe, "It is urgent")
     assert len(bot.session.sent(CreateForumTopic)) == 1, "still one case"
-    assert bot.session.sent(EditForumTopic)[-1].name == "#1 · Пачуцці · тэрмінова"
-    assert (bot.in_group()[-1].text or "").startswith("<b>Тэрмінова.</b> Зварот #1")
+    assert (
+        bot.session.sent(EditForumTopic)[-1].name == "#1 · Пачуцці · тэрмінова: выбраў «тэрмінова»"
+    )
+    assert (bot.in_group()[-1].text or "").startswith(
+        "<b>Тэрмінова (выбраў «тэрмінова»).</b> Зварот #1"
+    )
 
 
 async def test_a_volunteer_without_an_alias_is_a_volunteer_in_the_persons_language(
