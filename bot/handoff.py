@@ -201,9 +201,10 @@ class Handoff:
         """The person's words or choice say it is urgent: the topic and card show it (with the
         reason, never the words) and the volunteers on duty are alerted at once.
 
-        False when it was urgent for that reason already (nobody is alerted twice).
+        False when it was urgent already, for this reason or a more serious one (nobody is
+        alerted twice).
         """
-        if case.urgent and (reason is None or reason == case.reason):
+        if case.urgent and not self._more_serious(reason, case.reason):
             return False
         case.urgent = True
         case.reason = reason or case.reason
@@ -216,6 +217,13 @@ class Handoff:
             log.warning("handoff.not_made_urgent case=%s error=%s", case.id, kind(exc))
         await self._alert(bot, transaction, case)
         return True
+
+    def _more_serious(self, reason: str | None, than: str | None) -> bool:
+        """settings.yaml lists the reasons most serious first."""
+        order = list(self.content.reasons)
+        if reason not in order or reason == than:
+            return False
+        return than not in order or order.index(reason) < order.index(than)
 
     async def _alert(self, bot: Bot, transaction: Transaction, case: Case) -> None:
         """An urgent case: a message in its topic that notifies the volunteers on duty now."""

@@ -94,7 +94,7 @@ def test_chat_prints_effects_plainly(tmp_path: Path) -> None:
         CONTENT_DIR=str(SHIPPED),
     )
     assert "[a volunteer would be alerted: topic feelings]" in run.stdout
-    assert "[a volunteer would be alerted: topic feelings, urgent]" in run.stdout
+    assert "[a volunteer would be alerted: topic feelings, urgent (crisis)]" in run.stdout
 
 
 def test_chat_goes_back_and_to_the_menu_and_ends_at_end_of_input(tmp_path: Path) -> None:

@@ -43,13 +43,13 @@ async def test_crisis_words_while_waiting_are_relayed_make_the_case_urgent_and_h
     await bot.say(zoe, "я больше не хочу жить")
     assert len(bot.session.sent(CopyMessage)) == 1, "still relayed to the volunteers"
     assert bot.session.sent(EditForumTopic)[-1].name == (
-        "#1 · Пачуцці · тэрмінова: словы пра крызіс"
+        "#1 · Пачуцці · тэрмінова: суіцыд ці самапашкоджанне"
     )
     card = bot.session.sent(EditMessageText)[-1].text
-    assert card.startswith("<b>Зварот #1</b> · <b>ТЭРМІНОВА</b> (словы пра крызіс)")
+    assert card.startswith("<b>Зварот #1</b> · <b>ТЭРМІНОВА</b> (суіцыд ці самапашкоджанне)")
     assert "жить" not in card, "the card says the tier, never the words"
     alert = bot.in_group()[-1].text or ""
-    assert alert.startswith("<b>Тэрмінова (словы пра крызіс).</b> Зварот #1")
+    assert alert.startswith("<b>Тэрмінова (суіцыд ці самапашкоджанне).</b> Зварот #1")
     assert helps_shown(bot, zoe.id) == shown_before + 1
 
     alerts = len(bot.in_group())
@@ -67,7 +67,9 @@ async def test_crisis_words_while_talking_make_the_taken_case_urgent(bot: Harnes
     assert len(bot.session.sent(CopyMessage)) == 1
     assert bot.session.sent(EditForumTopic)[-1].name == "#1 · Пачуцці · тэрмінова · Валанцёр"
     taken = bot.session.sent(EditMessageText)[-1].text
-    assert taken.startswith("<b>Зварот #1</b> · <b>ТЭРМІНОВА</b> (словы пра крызіс) · вядзе")
+    assert taken.startswith(
+        "<b>Зварот #1</b> · <b>ТЭРМІНОВА</b> (суіцыд ці самапашкоджанне) · вядзе"
+    )
     assert HELP_NOW in (bot.last_to(zoe).text or "")
 
 
@@ -145,3 +147,19 @@ async def test_at_night_the_crisis_lines_come_first_and_nothing_is_promised(
         assert not any("try again" in (m.text or "") for m in harness.to(zoe))
     finally:
         await harness.close()
+
+
+async def test_a_more_serious_reason_replaces_a_lesser_one_and_never_the_other_way(
+    bot: Harness,
+) -> None:
+    zoe = person()
+    await bot.say(zoe, "/human")
+    await bot.press(zoe, "It is urgent")
+    assert bot.session.sent(CreateForumTopic)[-1].name.endswith("выбраў(-ла) «тэрмінова»")
+    await bot.say(zoe, "хочу умереть")
+    assert bot.session.sent(EditForumTopic)[-1].name.endswith("суіцыд ці самапашкоджанне")
+    alerts, renames = len(bot.in_group()), len(bot.session.sent(EditForumTopic))
+    await bot.say(zoe, "/human")
+    await bot.press(zoe, "It is urgent")
+    assert len(bot.session.sent(EditForumTopic)) == renames, "crisis stays the reason"
+    assert len(bot.in_group()) == alerts, "and nobody is alerted again"

@@ -51,7 +51,9 @@ async def test_crisis_words_while_waiting_and_talking_make_the_case_urgent_help_
 
         double.send_text(ZOE, "я больше не хочу жить")
         await double.wait_for(lambda: "тэрмінова" in double.topics[GROUP][thread]["name"])
-        assert double.topics[GROUP][thread]["name"] == "#1 · Пачуцці · тэрмінова: словы пра крызіс"
+        assert double.topics[GROUP][thread]["name"] == (
+            "#1 · Пачуцці · тэрмінова: суіцыд ці самапашкоджанне"
+        )
         await double.wait_for(lambda: helps_shown(double, ZOE) == 1)
         relayed = await double.wait_for(
             lambda: [m for m in double.thread_messages(GROUP, thread) if m.method == "copyMessage"]
