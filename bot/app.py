@@ -16,25 +16,27 @@ from aiogram.types import BotCommand, ChatMemberAdministrator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import dialogs
-from bot import retention
-from bot.clearing import Clearing, MessageLog, NoteReceived, NoteSent
 from bot.config import Settings
-from bot.conversations import Availability, Conversations
-from bot.db import create_engine, create_sessionmaker
-from bot.effects import EffectHandler, Effects, PrivacyControls
-from bot.flood import Clock, FloodControl, Sleep
-from bot.handlers import dialog, errors, volunteers
-from bot.handoff import Handoff, is_talking, no_volunteers
+from bot.conversation import errors
+from bot.conversation import router as dialog
+from bot.conversation.conversations import Availability, Conversations
+from bot.conversation.effects import EffectHandler, Effects, PrivacyControls
+from bot.conversation.flood import Clock, FloodControl, Sleep
+from bot.handoff import router as volunteers
+from bot.handoff.desk import Handoff, is_talking, no_volunteers
+from bot.handoff.hours import Hours
 from bot.health import HEARTBEAT_FILE, heartbeat
-from bot.hours import Hours
-from bot.logs import kind, safe
-from bot.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
-from bot.models import utcnow
-from bot.privacy import Pseudonymizer
-from bot.repositories import Transaction
-from bot.retry import RetryMiddleware
-from bot.storage import SqlStorage
-from bot.telegram_io import PARSE_MODE
+from bot.privacy import retention
+from bot.privacy.clearing import Clearing, MessageLog, NoteReceived, NoteSent
+from bot.privacy.logs import kind, safe
+from bot.privacy.pseudonyms import Pseudonymizer
+from bot.storage.db import create_engine, create_sessionmaker
+from bot.storage.fsm import SqlStorage
+from bot.storage.models import utcnow
+from bot.storage.repositories import Transaction
+from bot.telegram.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
+from bot.telegram.retry import RetryMiddleware
+from bot.telegram.send import PARSE_MODE
 from dialogs import Content
 
 log = logging.getLogger(__name__)

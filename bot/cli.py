@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.health import is_alive
-from bot.logs import configure as configure_logging
+from bot.privacy.logs import configure as configure_logging
 from bot.simulator import Simulator
 from dialogs import load_content
 from dialogs.render import VOLUNTEERS
@@ -88,7 +88,7 @@ def run_command(settings: Settings) -> int:
         return 1
     # aiogram takes seconds to import: only `run` pays for it, check and chat start at once.
     from bot.app import SetupError, run_polling  # noqa: PLC0415
-    from bot.migrate import upgrade  # noqa: PLC0415
+    from bot.storage.migrate import upgrade  # noqa: PLC0415
 
     upgrade(settings.DATABASE_URL)
     try:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 import dialogs
-from bot.commands import command_event
+from bot.telegram.events import command_event
 from dialogs import Content, Effect, Event, Outcome, Reply, State
 
 COMMANDS = "/menu, /back, /help, /language, /human, /privacy, /start [link], /quit"

@@ -9,8 +9,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from bot.config import load_settings
-from bot.db import create_engine
-from bot.models import Base
+from bot.storage.db import create_engine
+from bot.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

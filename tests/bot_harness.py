@@ -27,11 +27,11 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_dispatcher
-from bot.clearing import MessageLog, NoteSent
-from bot.db import create_engine, create_sessionmaker
-from bot.hours import Hours
-from bot.privacy import Pseudonymizer
-from bot.retry import RetryMiddleware
+from bot.handoff.hours import Hours
+from bot.privacy.clearing import MessageLog, NoteSent
+from bot.privacy.pseudonyms import Pseudonymizer
+from bot.storage.db import create_engine, create_sessionmaker
+from bot.telegram.retry import RetryMiddleware
 from dialogs import Content
 from tests.mocked_session import BOT_USER, MockedSession
 

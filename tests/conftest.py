@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.migrate import upgrade
+from bot.storage.migrate import upgrade
 from dialogs import Content, load_content
 
 ROOT = Path(__file__).resolve().parents[1]

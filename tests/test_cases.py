@@ -11,9 +11,9 @@ from typing import TypeVar
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db import create_engine, create_sessionmaker
-from bot.models import Case, CaseStatus
-from bot.repositories import Cases, Transaction
+from bot.storage.db import create_engine, create_sessionmaker
+from bot.storage.models import Case, CaseStatus
+from bot.storage.repositories import Cases, Transaction
 
 RAW_CHAT_ID = 7395160842
 T = TypeVar("T")

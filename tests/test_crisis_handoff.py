@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from aiogram.methods import CopyMessage, CreateForumTopic, EditForumTopic, EditMessageText
 
-from bot.hours import Hours
-from bot.models import utcnow
+from bot.handoff.hours import Hours
+from bot.storage.models import utcnow
 from dialogs import Content
 from tests.bot_harness import ALA, GROUP, Harness, person
 from tests.test_handoff import ask_for_a_person, long_waits_at

@@ -19,7 +19,7 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, SendMes
 from aiogram.types import User
 
 from bot.app import set_commands
-from bot.middlewares import ChatIsolation
+from bot.telegram.middlewares import ChatIsolation
 from dialogs import Content
 from tests.bot_harness import Harness, person
 from tests.conftest import stored_bytes

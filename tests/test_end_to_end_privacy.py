@@ -13,8 +13,8 @@ from typing import Any, cast
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.privacy import Pseudonymizer
-from bot.storage import SqlStorage
+from bot.privacy.pseudonyms import Pseudonymizer
+from bot.storage.fsm import SqlStorage
 from tests.conftest import rows_mentioning
 from tests.end_to_end import BotProcess, data_of, press, said
 from tests.telegram_double import FakeUser, TelegramDouble

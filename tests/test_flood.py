@@ -10,7 +10,7 @@ import pytest
 from aiogram.methods import CopyMessage
 from aiogram.types import User
 
-from bot.flood import BURST, TOLD_EVERY_SECONDS
+from bot.conversation.flood import BURST, TOLD_EVERY_SECONDS
 from dialogs import Content
 from tests.bot_harness import ALA, GROUP, Harness, person
 

@@ -21,11 +21,11 @@ from aiogram.methods import (
 )
 from aiogram.types import User
 
-from bot.db import create_sessionmaker
-from bot.handoff import Handoff
-from bot.hours import Hours
-from bot.models import utcnow
-from bot.repositories import Transaction
+from bot.handoff.desk import Handoff
+from bot.handoff.hours import Hours
+from bot.storage.db import create_sessionmaker
+from bot.storage.models import utcnow
+from bot.storage.repositories import Transaction
 from dialogs import Content
 from tests.bot_harness import ALA, BORYS, GROUP, STRANGER, Harness, person
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import SettingsError, load_settings
-from bot.hours import Hours
+from bot.handoff.hours import Hours
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import EVENT, PrivateFormatter, configure, kind, safe
-from bot.privacy import Pseudonymizer
+from bot.privacy.logs import EVENT, PrivateFormatter, configure, kind, safe
+from bot.privacy.pseudonyms import Pseudonymizer
 from tests.conftest import ROOT
 
 NAME = "Zmitser"

@@ -12,11 +12,11 @@ import pytest
 from aiogram.methods import CloseForumTopic, DeleteMessages
 from aiogram.types import User
 
-from bot import retention
-from bot.clearing import Clearing, MessageLog
-from bot.db import create_engine, create_sessionmaker
-from bot.migrate import upgrade
-from bot.models import utcnow
+from bot.privacy import retention
+from bot.privacy.clearing import Clearing, MessageLog
+from bot.storage.db import create_engine, create_sessionmaker
+from bot.storage.migrate import upgrade
+from bot.storage.models import utcnow
 from dialogs import Content
 from tests.bot_harness import ALA, GROUP, Harness, person
 from tests.conftest import rows_mentioning, stored_bytes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.stats import CaseTimes, compute
+from bot.handoff.stats import CaseTimes, compute
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

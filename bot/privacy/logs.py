@@ -27,7 +27,7 @@ import traceback
 from collections.abc import Mapping
 from types import TracebackType
 
-from bot.privacy import Pseudonym
+from bot.privacy.pseudonyms import Pseudonym
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LARGEST_SHOWN_NUMBER = 99_999

@@ -23,9 +23,9 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.batching import Batcher
-from bot.models import FsmRecord, utcnow
-from bot.privacy import Pseudonymizer
+from bot.privacy.pseudonyms import Pseudonymizer
+from bot.storage.batching import Batcher
+from bot.storage.models import FsmRecord, utcnow
 
 CACHED_CONVERSATIONS = 10_000
 

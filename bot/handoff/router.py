@@ -6,9 +6,9 @@ from aiogram import Bot, Router
 from aiogram.enums import ChatMemberStatus
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
-from bot.handoff import TAKE_PREFIX, Handoff
-from bot.middlewares import TRANSACTION_KEY
-from bot.repositories import Transaction
+from bot.handoff.desk import TAKE_PREFIX, Handoff
+from bot.storage.repositories import Transaction
+from bot.telegram.middlewares import TRANSACTION_KEY
 
 
 def create_router(group_id: int) -> Router:

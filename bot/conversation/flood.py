@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 from aiogram import BaseMiddleware
 from aiogram.types import Message, TelegramObject
 
-from bot.telegram_io import tell
+from bot.telegram.send import tell
 
 if TYPE_CHECKING:
-    from bot.conversations import Conversations
-    from bot.middlewares import Turn
+    from bot.conversation.conversations import Conversations
+    from bot.telegram.middlewares import Turn
 
 log = logging.getLogger(__name__)
 

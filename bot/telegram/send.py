@@ -11,8 +11,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 import dialogs
-from bot.commands import command_event
-from bot.logs import kind
+from bot.privacy.logs import kind
+from bot.telegram.events import command_event
 from dialogs import Content, Reply
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import Response
 
-from bot.logs import kind, safe
+from bot.privacy.logs import kind, safe
 
 if TYPE_CHECKING:
     from aiogram import Bot

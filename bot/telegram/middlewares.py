@@ -15,8 +15,8 @@ from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.types import Chat, TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.privacy import Pseudonymizer
-from bot.repositories import People, Transaction
+from bot.privacy.pseudonyms import Pseudonymizer
+from bot.storage.repositories import People, Transaction
 
 TRANSACTION_KEY = "transaction"
 TURN_KEY = "turn"

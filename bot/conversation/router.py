@@ -13,11 +13,11 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, ChatMemberUpdated, InaccessibleMessage, Message
 
 import dialogs
-from bot.conversations import Conversations
-from bot.handoff import HELPED_ANSWERS, SHARE_ANSWERS, WAITING_CHOICES, Handoff
-from bot.logs import kind
-from bot.middlewares import Turn
-from bot.telegram_io import MENU_DATA, event_from_message, toast
+from bot.conversation.conversations import Conversations
+from bot.handoff.desk import HELPED_ANSWERS, SHARE_ANSWERS, WAITING_CHOICES, Handoff
+from bot.privacy.logs import kind
+from bot.telegram.middlewares import Turn
+from bot.telegram.send import MENU_DATA, event_from_message, toast
 
 log = logging.getLogger(__name__)
 

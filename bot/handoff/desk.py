@@ -28,16 +28,16 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import dialogs
-from bot import stats
-from bot.commands import command_event
-from bot.conversations import STATE_KEY, stored_locale
-from bot.hours import Hours
-from bot.logs import kind, safe
-from bot.middlewares import Turn
-from bot.models import Case, CaseStatus, utcnow
-from bot.privacy import Pseudonymizer
-from bot.repositories import Cases, Helped, Transaction, Volunteers
-from bot.telegram_io import MENU_DATA, PARSE_MODE, tell
+from bot.conversation.conversations import STATE_KEY, stored_locale
+from bot.handoff import stats
+from bot.handoff.hours import Hours
+from bot.privacy.logs import kind, safe
+from bot.privacy.pseudonyms import Pseudonymizer
+from bot.storage.models import Case, CaseStatus, utcnow
+from bot.storage.repositories import Cases, Helped, Transaction, Volunteers
+from bot.telegram.events import command_event
+from bot.telegram.middlewares import Turn
+from bot.telegram.send import MENU_DATA, PARSE_MODE, tell
 from dialogs import Content
 
 log = logging.getLogger(__name__)

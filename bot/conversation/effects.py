@@ -6,12 +6,12 @@ import logging
 from typing import TYPE_CHECKING, Protocol, get_args
 
 import dialogs
-from bot.clearing import Clearing
-from bot.storage import SqlStorage
+from bot.privacy.clearing import Clearing
+from bot.storage.fsm import SqlStorage
 
 if TYPE_CHECKING:
-    from bot.handoff import Handoff
-    from bot.middlewares import Turn
+    from bot.handoff.desk import Handoff
+    from bot.telegram.middlewares import Turn
 
 log = logging.getLogger(__name__)
 

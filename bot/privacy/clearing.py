@@ -27,15 +27,15 @@ from aiogram.types import Message, MessageId, TelegramObject
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db import wipe_journal
-from bot.logs import kind
-from bot.models import AutoClearing, ChatMessage, utcnow
-from bot.privacy import Pseudonymizer
+from bot.privacy.logs import kind
+from bot.privacy.pseudonyms import Pseudonymizer
+from bot.storage.db import wipe_journal
+from bot.storage.models import AutoClearing, ChatMessage, utcnow
 
 if TYPE_CHECKING:
     from aiogram import Bot
 
-    from bot.middlewares import Turn
+    from bot.telegram.middlewares import Turn
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db import wipe_journal
-from bot.models import AutoClearing, Case, CaseStatus, FsmRecord, HelpedCount, Person
+from bot.storage.db import wipe_journal
+from bot.storage.models import AutoClearing, Case, CaseStatus, FsmRecord, HelpedCount, Person
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from aiogram.exceptions import TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 
 import dialogs
-from bot.effects import Effects
-from bot.logs import safe
-from bot.middlewares import Turn
-from bot.telegram_io import PARSE_MODE, keyboard
+from bot.conversation.effects import Effects
+from bot.privacy.logs import safe
+from bot.telegram.middlewares import Turn
+from bot.telegram.send import PARSE_MODE, keyboard
 from dialogs import Content, Outcome, Reply, State
 
 log = logging.getLogger(__name__)

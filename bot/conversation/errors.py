@@ -10,9 +10,9 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
-from bot.conversations import Conversations
-from bot.logs import kind, safe
-from bot.telegram_io import error_reply, keyboard, tell
+from bot.conversation.conversations import Conversations
+from bot.privacy.logs import kind, safe
+from bot.telegram.send import error_reply, keyboard, tell
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 import migrations
-from bot.db import ensure_sqlite_directory
-from bot.logs import safe
+from bot.privacy.logs import safe
+from bot.storage.db import ensure_sqlite_directory
 
 log = logging.getLogger(__name__)
 

@@ -1,1 +1,0 @@
-"""Routers, one per feature; the composition root includes them in order."""
