@@ -87,8 +87,9 @@ def run_command(settings: Settings) -> int:
         print("the bot does not start with broken content: fix the lines above", file=sys.stderr)
         return 1
     # aiogram takes seconds to import: only `run` pays for it, check and chat start at once.
-    from bot.app import SetupError, run_polling  # noqa: PLC0415
+    from bot.app import run_polling  # noqa: PLC0415
     from bot.storage.migrate import upgrade  # noqa: PLC0415
+    from bot.telegram.startup import SetupError  # noqa: PLC0415
 
     upgrade(settings.DATABASE_URL)
     try:

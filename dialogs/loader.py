@@ -487,8 +487,8 @@ class _Checker:
             path: Path_ = ("commands", name, "description")
             self._check_text(source, path, command.description, html=False, limit=MAX_COMMAND)
             commands[name] = model.Command(description=command.description, link=command.link)
-        handoff = dict(self.system.handoff) if self.system.handoff is not None else {}
-        for name, texts in handoff.items():
+        handoff = self.system.handoff
+        for name, texts in handoff or ():
             limit = PLAIN_HANDOFF_TEXTS.get(name)
             self._check_text(
                 source,

@@ -8,6 +8,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from dialogs import schema
 from dialogs.hearing import Hearing
 
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ class System:
     messages: Mapping[str, Texts]
     labels: Mapping[str, Texts]
     commands: Mapping[str, Command] = field(default_factory=dict)
-    handoff: Mapping[str, Texts] = field(default_factory=dict)
+    handoff: schema.Handoff | None = None
+    """The handoff's words, typed (`system.handoff.connected`); None: no handoff."""
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_dispatcher
-from bot.handoff.hours import Hours
-from bot.privacy.clearing import MessageLog, NoteSent
+from bot.config import Settings
+from bot.privacy.messages import MessageLog, NoteSent
 from bot.privacy.pseudonyms import Pseudonymizer
 from bot.storage.db import create_engine, create_sessionmaker
 from bot.telegram.retry import RetryMiddleware
@@ -78,7 +78,7 @@ class Harness:
         volunteer_chat_id: int | None = None,
         delete_topics_after_hours: int = 24,
         admins: frozenset[int] = frozenset(),
-        hours: Hours | None = None,
+        hours: str | None = None,
     ) -> None:
         self.volunteer_chat_id = volunteer_chat_id
         self.admins = admins
@@ -101,18 +101,25 @@ class Harness:
     def restart(self) -> Dispatcher:
         """A new Dispatcher on the same database: what a process restart looks like."""
         self.dispatcher = create_dispatcher(
+            self.settings(),
             content=self.content,
             sessions=create_sessionmaker(self.engine),
             pseudonyms=Pseudonymizer(PSEUDONYM_KEY),
             messages=self.messages,
-            volunteer_chat_id=self.volunteer_chat_id,
-            delete_topics_after_hours=self.delete_topics_after_hours,
-            admins=self.admins,
-            hours=self.hours,
             flood_clock=self.clock,
             flood_sleep=self.clock.sleep,
         )
         return self.dispatcher
+
+    def settings(self) -> Settings:
+        """The bot's settings as a deployment would give them (no .env, no environment)."""
+        return Settings(
+            _env_file=None,
+            VOLUNTEER_CHAT_ID=self.volunteer_chat_id,
+            CASE_TOPIC_DELETE_HOURS=self.delete_topics_after_hours,
+            ADMIN_IDS=self.admins,
+            VOLUNTEER_HOURS=self.hours,
+        )
 
     async def close(self) -> None:
         await self.messages.close()

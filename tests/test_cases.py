@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.db import create_engine, create_sessionmaker
 from bot.storage.models import Case, CaseStatus
-from bot.storage.repositories import Cases, Transaction
+from bot.storage.repositories import Cases
+from bot.storage.transaction import Transaction
 
 RAW_CHAT_ID = 7395160842
 T = TypeVar("T")

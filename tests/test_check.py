@@ -207,7 +207,8 @@ def test_handoff_texts_may_use_their_own_names(valid_dir: Path) -> None:
     result = load_content(valid_dir)
     assert result.errors == []
     assert result.content is not None
-    connected = result.content.system.handoff["connected"]
+    assert result.content.system.handoff is not None
+    connected = result.content.system.handoff.connected
     text = result.content.renderer.text(connected, "en", extra={"alias": "<Ala>"})
     assert text == "&lt;Ala&gt; is here"
 

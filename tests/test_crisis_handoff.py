@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from aiogram.methods import CopyMessage, CreateForumTopic, EditForumTopic, EditMessageText
 
-from bot.handoff.hours import Hours
 from bot.storage.models import utcnow
 from dialogs import Content
 from tests.bot_harness import ALA, GROUP, Harness, person
@@ -134,7 +133,7 @@ async def test_at_night_the_crisis_lines_come_first_and_nothing_is_promised(
         shipped,
         f"sqlite+aiosqlite:///{database}",
         volunteer_chat_id=GROUP,
-        hours=Hours.parse(f"{opens}-{closes}", "UTC"),
+        hours=f"{opens}-{closes}",
     )
     try:
         zoe = person()

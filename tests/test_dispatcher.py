@@ -18,8 +18,8 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, SendMessage, SetMyCommands
 from aiogram.types import User
 
-from bot.app import set_commands
 from bot.telegram.middlewares import ChatIsolation
+from bot.telegram.startup import set_commands
 from dialogs import Content
 from tests.bot_harness import Harness, person
 from tests.conftest import stored_bytes

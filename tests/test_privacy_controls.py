@@ -13,7 +13,8 @@ from aiogram.methods import CloseForumTopic, DeleteMessages
 from aiogram.types import User
 
 from bot.privacy import retention
-from bot.privacy.clearing import Clearing, MessageLog
+from bot.privacy.clearing import Clearing
+from bot.privacy.messages import MessageLog
 from bot.storage.db import create_engine, create_sessionmaker
 from bot.storage.migrate import upgrade
 from bot.storage.models import utcnow

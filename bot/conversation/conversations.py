@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 
 import dialogs
 from bot.conversation.effects import Effects
+from bot.conversation.state import STATE_KEY, stored_locale
 from bot.privacy.logs import safe
-from bot.telegram.middlewares import Turn
-from bot.telegram.send import PARSE_MODE, keyboard
+from bot.telegram import send
+from bot.telegram.turn import Turn
 from dialogs import Content, Outcome, Reply, State
 
 log = logging.getLogger(__name__)
-
-STATE_KEY = "dialog"
-"""Where the engine's state lives inside the FSM data."""
 
 
 Availability = Callable[[], str]
@@ -71,12 +68,7 @@ class Conversations:
         """Send replies in order; if the person blocked the bot, record it and stop."""
         for reply in replies:
             try:
-                await turn.bot.send_message(
-                    chat_id=turn.chat_id,
-                    text=reply.text,
-                    parse_mode=PARSE_MODE,
-                    reply_markup=keyboard(reply),
-                )
+                await send.reply(turn.bot, turn.chat_id, reply)
             except TelegramForbiddenError:
                 await turn.people.mark_blocked(turn.pseudonym)
                 log.info("person.blocked_bot person=%s", turn.pseudonym)
@@ -96,7 +88,8 @@ class Conversations:
         late = tuple(e for e in outcome.effects if not isinstance(e, dialogs.ClearChat))
         await self.effects.carry_out(turn, late)
 
-    async def answer(self, turn: Turn, event: dialogs.Event) -> None:
+    async def respond(self, turn: Turn, event: dialogs.Event) -> None:
+        """Step the conversation with what the person did, and deliver the outcome."""
         await self.deliver(turn, await self.step(turn, event))
 
     async def locale_of(self, fsm: FSMContext | None, language_code: str | None) -> str:
@@ -104,11 +97,3 @@ class Conversations:
         data = await fsm.get_data() if fsm is not None else {}
         stored = stored_locale(data, self.content.default_locale)
         return stored or self.fresh_state(language_code)[0].locale
-
-
-def stored_locale(data: Mapping[str, Any], default_locale: str) -> str | None:
-    """The person's language as their stored conversation has it; None before their first step."""
-    stored = data.get(STATE_KEY)
-    if stored is None:
-        return None
-    return State.from_json(stored, default_locale=default_locale).locale

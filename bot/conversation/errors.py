@@ -10,9 +10,11 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
+from bot.conversation.buttons import MenuButton
 from bot.conversation.conversations import Conversations
 from bot.privacy.logs import kind, safe
-from bot.telegram.send import error_reply, keyboard, tell
+from bot.telegram import send
+from dialogs import Content
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ async def on_error(
         if inner.message is not None:
             chat_id = inner.message.chat.id if inner.message.chat.type == "private" else None
         try:
-            await inner.answer()
+            await send.answer(inner)
         except TelegramAPIError:
             log.debug("update.failed callback_not_answered")
     elif isinstance(inner, Message) and inner.chat.type == "private":
@@ -55,6 +57,14 @@ async def on_error(
     except Exception as read_error:  # the database may be what failed; apologise anyway
         log.error("update.failed locale_unknown error=%s", kind(read_error))
         locale = conversations.fresh_state(language_code)[0].locale
-    reply = error_reply(conversations.content, locale)
-    await tell(bot, chat_id, reply.text, keyboard(reply))
+    text, buttons = apology(conversations.content, locale)
+    await send.tell(bot, chat_id, text, buttons)
     return True
+
+
+def apology(content: Content, locale: str) -> tuple[str, send.Buttons]:
+    """ "Something went wrong", with a way to the menu, in the person's language."""
+    renderer = content.renderer
+    text = renderer.text(content.system.messages["something_went_wrong"], locale)
+    label = renderer.label(content.system.labels["menu"], locale)
+    return text, [(label, MenuButton().pack())]

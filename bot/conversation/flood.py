@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 from aiogram import BaseMiddleware
 from aiogram.types import Message, TelegramObject
 
-from bot.telegram.send import tell
+from bot.telegram import send
+from bot.telegram.turn import TURN_KEY, Handler, Turn
 
 if TYPE_CHECKING:
     from bot.conversation.conversations import Conversations
-    from bot.telegram.middlewares import Turn
+
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,6 @@ REMEMBERED = 10_000
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
-Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 IsTalking = Callable[["Turn"], Awaitable[bool]]
 Alarm = Callable[[str], str | None]
 """The reason a text sounds like crisis, or None (dialogs.Content.alarm)."""
@@ -73,7 +73,7 @@ class FloodControl(BaseMiddleware):
         self._allowances: dict[str, Allowance] = {}
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        turn: Turn | None = data.get("turn")
+        turn: Turn | None = data.get(TURN_KEY)
         if turn is None or not isinstance(event, Message):
             return await handler(event, data)
         allowance = self._refilled(turn.pseudonym)
@@ -120,4 +120,4 @@ class FloodControl(BaseMiddleware):
         locale = await conversations.locale_of(turn.fsm, turn.language_code)
         content = conversations.content
         text = content.renderer.text(content.system.messages["too_fast"], locale)
-        await tell(turn.bot, turn.chat_id, text)
+        await send.tell(turn.bot, turn.chat_id, text)

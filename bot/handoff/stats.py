@@ -6,7 +6,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 QUICK_MINUTES = 10
 
@@ -32,9 +32,7 @@ class Stats:
 def compute(cases: Iterable[CaseTimes]) -> Stats:
     rows = list(cases)
     waits = sorted(
-        (_aware(c.taken_at) - _aware(c.created_at)).total_seconds() / 60
-        for c in rows
-        if c.taken_at is not None
+        (c.taken_at - c.created_at).total_seconds() / 60 for c in rows if c.taken_at is not None
     )
     return Stats(
         total=len(rows),
@@ -49,7 +47,3 @@ def _percentile(ordered: list[float], q: float) -> float:
     """Nearest-rank percentile: small samples stay honest (no invented in-between values)."""
     rank = max(1, -(-len(ordered) * q // 1))
     return ordered[int(rank) - 1]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1,56 +1,25 @@
-"""Data access for handlers and services. Repositories never commit: the middleware does."""
+"""Data access for handlers and services. Repositories never commit (see transaction.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.models import (
+    AutoClearing,
     Case,
     CaseStatus,
+    ChatMessage,
     HelpedCount,
     Person,
     RelayedMessage,
     Volunteer,
     utcnow,
 )
-
-
-class Transaction:
-    """The database transaction of one update, begun when first needed (most updates never do)."""
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._session: AsyncSession | None = None
-
-    async def session(self) -> AsyncSession:
-        if self._session is None:
-            self._session = self._sessions()
-            await self._session.begin()
-        return self._session
-
-    async def checkpoint(self) -> None:
-        """Commit what is done so far; the update goes on in a new transaction.
-
-        SQLite has a single writer: a handler that wrote must release it before waiting on
-        something that writes too (the conversation storage) or on the network.
-        """
-        if self._session is not None:
-            await self._session.commit()
-
-    async def finish(self, *, commit: bool) -> None:
-        session, self._session = self._session, None
-        if session is None:
-            return
-        try:
-            if commit:
-                await session.commit()
-            else:
-                await session.rollback()
-        finally:
-            await session.close()
+from bot.storage.transaction import Transaction
 
 
 class People:
@@ -270,3 +239,66 @@ class Helped:
             select(HelpedCount.answer, func.sum(HelpedCount.count)).group_by(HelpedCount.answer)
         )
         return {str(answer): int(count) for answer, count in found.all()}
+
+
+class ChatMessages:
+    """The numbers and times of the messages in people's chats (for clearing), never words."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, rows: Sequence[tuple[str, int, datetime]]) -> None:
+        await self._session.execute(
+            insert(ChatMessage),
+            [{"person": p, "message_id": m, "sent_at": at} for p, m, at in rows],
+        )
+
+    async def of(self, person: str, since: datetime, until: datetime | None = None) -> list[int]:
+        query = select(ChatMessage.message_id).where(
+            ChatMessage.person == person, ChatMessage.sent_at >= since
+        )
+        if until is not None:
+            query = query.where(ChatMessage.sent_at <= until)
+        found = await self._session.execute(query.order_by(ChatMessage.message_id))
+        return sorted(set(found.scalars()))
+
+    async def drop(self, person: str, message_ids: Collection[int] | None = None) -> None:
+        statement = delete(ChatMessage).where(ChatMessage.person == person)
+        if message_ids is not None:
+            statement = statement.where(ChatMessage.message_id.in_(message_ids))
+        await self._session.execute(statement)
+
+    async def drop_older_than(self, moment: datetime) -> None:
+        await self._session.execute(delete(ChatMessage).where(ChatMessage.sent_at < moment))
+
+
+class AutoClearings:
+    """People who asked for their chat to be cleared on a timer: the chat id, only while on."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def set(self, person: str, chat_id: int, minutes: int | None) -> None:
+        row = await self._session.get(AutoClearing, person)
+        if minutes is None:
+            if row is not None:
+                await self._session.delete(row)
+        elif row is None:
+            self._session.add(
+                AutoClearing(
+                    person=person, chat_id=chat_id, after_minutes=minutes, updated_at=utcnow()
+                )
+            )
+        else:
+            row.chat_id, row.after_minutes, row.updated_at = chat_id, minutes, utcnow()
+
+    async def all(self) -> list[AutoClearing]:
+        return list((await self._session.execute(select(AutoClearing))).scalars())
+
+    async def cleared(self, person: str, at: datetime) -> None:
+        row = await self._session.get(AutoClearing, person)
+        if row is not None:
+            row.updated_at = at
+
+    async def forget(self, person: str) -> None:
+        await self._session.execute(delete(AutoClearing).where(AutoClearing.person == person))

@@ -1,6 +1,11 @@
-"""The bot's commands as engine events: one parse, shared by Telegram and the terminal chat."""
+"""Telegram updates as engine events: what the person did, as the engine understands it.
+
+Commands are parsed once here, shared by Telegram and the terminal chat.
+"""
 
 from __future__ import annotations
+
+from aiogram.types import Message
 
 import dialogs
 
@@ -24,3 +29,11 @@ def command_event(text: str | None) -> dialogs.Event | None:
     if name == "back":
         return dialogs.Back()
     return dialogs.Command(name)
+
+
+def event_from_message(message: Message) -> dialogs.Event:
+    """A typed text or command; anything else (a sticker, a photo) is Media."""
+    if message.text is not None:
+        # One parse per message instead of one aiogram filter per command.
+        return command_event(message.text) or dialogs.Text(message.text)
+    return dialogs.Media()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from aiogram import BaseMiddleware, Bot
+from aiogram import BaseMiddleware
 from aiogram.dispatcher.middlewares.user_context import EVENT_CHAT_KEY, EVENT_FROM_USER_KEY
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
@@ -16,12 +15,9 @@ from aiogram.types import Chat, TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.privacy.pseudonyms import Pseudonymizer
-from bot.storage.repositories import People, Transaction
-
-TRANSACTION_KEY = "transaction"
-TURN_KEY = "turn"
-FSM_KEY = "state"
-"""aiogram's own name for the FSMContext in handler data."""
+from bot.storage.repositories import People
+from bot.storage.transaction import Transaction
+from bot.telegram.turn import FSM_KEY, TRANSACTION_KEY, TURN_KEY, Handler, Turn
 
 
 class ChatIsolation(BaseEventIsolation):
@@ -58,9 +54,6 @@ class ChatIsolation(BaseEventIsolation):
         self._locks.clear()
 
 
-Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
 class DatabaseMiddleware(BaseMiddleware):
     """Owns the transaction of an update: commit when the handler succeeds, else roll back."""
 
@@ -77,20 +70,6 @@ class DatabaseMiddleware(BaseMiddleware):
             raise
         await transaction.finish(commit=True)
         return result
-
-
-@dataclass(frozen=True)
-class Turn:
-    """Everything a handler needs about the person it is answering, and nothing stored."""
-
-    bot: Bot
-    chat_id: int
-    pseudonym: str
-    first_name: str
-    language_code: str | None
-    fsm: FSMContext
-    people: People
-    transaction: Transaction
 
 
 class TurnMiddleware(BaseMiddleware):

@@ -1,76 +1,237 @@
-"""The one place that knows both sides: dialog replies and events <-> Telegram messages."""
+"""The one way out: every Bot API call of the shell goes through these functions.
+
+Like aiogram_dialog's single message seam, this is the only module that knows how a reply, a
+keyboard, a relay or a topic becomes a Bot API call; a test finds any call made elsewhere. Send
+and edit failures are raised (the caller decides what a refusal means), except where a function
+says it logs them instead.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 from aiogram import Bot
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.types import (
+    BotCommand,
+    CallbackQuery,
+    Chat,
+    InaccessibleMessage,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ResultChatMemberUnion,
+    User,
+)
 
-import dialogs
 from bot.privacy.logs import kind
-from bot.telegram.events import command_event
-from dialogs import Content, Reply
+from dialogs import Reply
 
 log = logging.getLogger(__name__)
 
 PARSE_MODE = ParseMode.HTML
-MENU_DATA = "m"
-"""Callback data of the menu button under "something went wrong" (outside any step)."""
 TOAST_LIMIT = 200
 """Telegram's limit for the text of answerCallbackQuery."""
+DELETE_AT_ONCE = 100
+"""deleteMessages takes at most 100 ids."""
+
+Buttons = Sequence[tuple[str, str]]
+"""A keyboard as data: (words, callback data), one button per row."""
 
 
-async def tell(
-    bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
-) -> bool:
-    """Send one message the bot says of itself; a refusal (blocked, gone) is logged, not raised."""
+# -- keyboards ---------------------------------------------------------------------------
+
+
+def markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
+    """Buttons one per row, so labels have the whole width of a phone screen."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=t, callback_data=d)] for t, d in buttons]
+    )
+
+
+@lru_cache(maxsize=4096)
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """A step's buttons. Cached: the same step in the same language is the same for everyone."""
+    return markup([(button.label, button.data) for button in reply.buttons])
+
+
+# -- messages ----------------------------------------------------------------------------
+
+
+async def message(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    *,
+    buttons: Buttons = (),
+    thread_id: int | None = None,
+    reply_to: int | None = None,
+) -> Message:
+    """A message the bot writes (HTML)."""
+    return await bot.send_message(
+        chat_id=chat_id,
+        text=text,
+        parse_mode=PARSE_MODE,
+        reply_markup=markup(buttons),
+        message_thread_id=thread_id,
+        reply_to_message_id=reply_to,
+    )
+
+
+async def reply(bot: Bot, chat_id: int, shown: Reply) -> Message:
+    """A reply of the engine: its text and its step's keyboard."""
+    return await bot.send_message(
+        chat_id=chat_id, text=shown.text, parse_mode=PARSE_MODE, reply_markup=keyboard(shown)
+    )
+
+
+async def tell(bot: Bot, chat_id: int, text: str, buttons: Buttons = ()) -> bool:
+    """A message the bot says of itself; a refusal (blocked, gone) is logged, not raised."""
     try:
-        await bot.send_message(
-            chat_id=chat_id, text=text, parse_mode=PARSE_MODE, reply_markup=reply_markup
-        )
+        await message(bot, chat_id, text, buttons=buttons)
     except TelegramAPIError as exc:
         log.warning("telegram.not_told error=%s", kind(exc))
         return False
     return True
 
 
-@lru_cache(maxsize=4096)
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Buttons one per row, so labels have the whole width of a phone screen.
+async def copy(
+    bot: Bot,
+    *,
+    to: int,
+    source: int,
+    message_id: int,
+    thread_id: int | None = None,
+    protect: bool = False,
+) -> int:
+    """A copy without its origin (never a forward); the copy's number."""
+    copied = await bot.copy_message(
+        chat_id=to,
+        from_chat_id=source,
+        message_id=message_id,
+        message_thread_id=thread_id,
+        protect_content=protect or None,
+    )
+    return copied.message_id
 
-    Cached: the same step in the same language has the same keyboard for everyone.
-    """
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=button.label, callback_data=button.data)]
-            for button in reply.buttons
-        ]
+
+async def edit(
+    bot: Bot, chat_id: int, message_id: int, text: str, *, buttons: Buttons = (), html: bool = True
+) -> None:
+    await bot.edit_message_text(
+        chat_id=chat_id,
+        message_id=message_id,
+        text=text,
+        parse_mode=PARSE_MODE if html else None,
+        reply_markup=markup(buttons),
     )
 
 
-def event_from_message(message: Message) -> dialogs.Event:
-    """What the person did, as the engine understands it."""
-    if message.text is not None:
-        # One parse per message instead of one aiogram filter per command.
-        return command_event(message.text) or dialogs.Text(message.text)
-    return dialogs.Media()
+async def delete_messages(bot: Bot, chat_id: int, message_ids: Sequence[int]) -> None:
+    """Delete in chunks of 100; a refusal (blocked, the chat is gone) is logged and ends it."""
+    for start in range(0, len(message_ids), DELETE_AT_ONCE):
+        try:
+            await bot.delete_messages(
+                chat_id=chat_id, message_ids=list(message_ids[start : start + DELETE_AT_ONCE])
+            )
+        except TelegramAPIError as exc:
+            log.warning("clearing.not_deleted error=%s", kind(exc))
+            return
 
 
-def toast(text: str) -> str:
-    plain = dialogs.to_plain(text)
-    return plain if len(plain) <= TOAST_LIMIT else plain[: TOAST_LIMIT - 1] + "…"
+# -- buttons pressed ---------------------------------------------------------------------
 
 
-def error_reply(content: Content, locale: str) -> Reply:
-    """ "Something went wrong", with a way to the menu, in the person's language."""
-    renderer = content.renderer
-    text = renderer.text(content.system.messages["something_went_wrong"], locale)
-    label = renderer.label(content.system.labels["menu"], locale)
-    button = dialogs.Button(label=label, data=MENU_DATA, nav=dialogs.Nav.MENU)
-    return Reply(text=text, buttons=(button,), notice="something_went_wrong")
+async def answer(callback: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Every pressed button is answered; a text shows as a short note (cut to Telegram's 200)."""
+    if text is not None and len(text) > TOAST_LIMIT:
+        text = text[: TOAST_LIMIT - 1] + "…"
+    await callback.answer(text=text, show_alert=alert or None)
+
+
+async def drop_keyboard(callback: CallbackQuery) -> None:
+    """The pressed message keeps its words but loses its buttons: the chat reads as a talk."""
+    pressed = callback.message
+    if pressed is None or isinstance(pressed, InaccessibleMessage) or pressed.reply_markup is None:
+        return
+    try:
+        await pressed.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as exc:
+        # Too old to edit, or already without buttons: nothing a person would miss.
+        log.debug("dialog.keyboard_kept reason=%s", kind(exc))
+
+
+# -- forum topics ------------------------------------------------------------------------
+
+
+async def open_topic(bot: Bot, chat_id: int, name: str) -> int:
+    """A new topic; its thread id."""
+    topic = await bot.create_forum_topic(chat_id=chat_id, name=name)
+    return topic.message_thread_id
+
+
+async def rename_topic(bot: Bot, chat_id: int, thread_id: int, name: str) -> None:
+    await bot.edit_forum_topic(chat_id=chat_id, message_thread_id=thread_id, name=name)
+
+
+async def close_topic(bot: Bot, chat_id: int, thread_id: int) -> None:
+    await bot.close_forum_topic(chat_id=chat_id, message_thread_id=thread_id)
+
+
+async def delete_topic(bot: Bot, chat_id: int, thread_id: int) -> None:
+    await bot.delete_forum_topic(chat_id=chat_id, message_thread_id=thread_id)
+
+
+# -- asking Telegram ---------------------------------------------------------------------
+
+
+async def member(bot: Bot, chat_id: int, user_id: int) -> ResultChatMemberUnion:
+    return await bot.get_chat_member(chat_id=chat_id, user_id=user_id)
+
+
+async def chat(bot: Bot, chat_id: int) -> Chat:
+    return await bot.get_chat(chat_id)
+
+
+async def me(bot: Bot) -> User:
+    return await bot.get_me()
+
+
+# -- the bot's face ----------------------------------------------------------------------
+
+
+async def set_commands(bot: Bot, commands: Sequence[tuple[str, str]], locale: str | None) -> None:
+    await bot.set_my_commands(
+        [BotCommand(command=name, description=words) for name, words in commands],
+        language_code=locale,
+    )
+
+
+async def profile(bot: Bot, locale: str | None) -> dict[str, str]:
+    """The bot's name and descriptions as Telegram has them now."""
+    return {
+        "name": (await bot.get_my_name(language_code=locale)).name,
+        "short_description": (
+            await bot.get_my_short_description(language_code=locale)
+        ).short_description,
+        "description": (await bot.get_my_description(language_code=locale)).description,
+    }
+
+
+async def set_profile(bot: Bot, locale: str | None, changed: dict[str, str]) -> None:
+    """Only what changed: Telegram allows few such calls a day."""
+    setters: dict[str, Any] = {
+        "name": lambda v: bot.set_my_name(name=v, language_code=locale),
+        "short_description": lambda v: bot.set_my_short_description(
+            short_description=v, language_code=locale
+        ),
+        "description": lambda v: bot.set_my_description(description=v, language_code=locale),
+    }
+    for field, value in changed.items():
+        await setters[field](value)

@@ -1,0 +1,71 @@
+"""The bot's own chores, every 30 seconds: the handoff's jobs, automatic clearing, retention.
+
+Each is on its own: one failing does not stop the others, and the next round tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.handoff.chores import HandoffChores
+from bot.privacy import retention
+from bot.privacy.clearing import Clearing
+from bot.privacy.logs import kind
+from bot.storage.models import utcnow
+from bot.storage.transaction import Transaction
+
+log = logging.getLogger(__name__)
+
+EVERY_SECONDS = 30
+
+
+async def round_of_chores(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    clearing: Clearing,
+    handoff: HandoffChores | None,
+    retention_days: int,
+) -> None:
+    """One round."""
+    if handoff is not None:
+        # Remind volunteers of cases nobody took, tell people who waited long, delete the
+        # topics of cases that ended long enough ago: each in its own transaction, so that
+        # what one wrote is committed before the next talks to Telegram (SQLite has one
+        # writer, and people's conversations are saved meanwhile).
+        for chore in (handoff.remind, handoff.tell_long_waits, handoff.delete_old_topics):
+            transaction = Transaction(sessions)
+            try:
+                await chore(bot, transaction, utcnow())
+            except Exception as exc:
+                await transaction.finish(commit=False)
+                log.error("handoff.chore_failed error=%s", kind(exc))
+            else:
+                await transaction.finish(commit=True)
+    try:
+        await clearing.auto_clear(bot)
+    except Exception as exc:
+        log.error("clearing.round_failed error=%s", kind(exc))
+    try:
+        await retention.purge(sessions, utcnow(), retention_days)
+    except Exception as exc:
+        log.error("retention.round_failed error=%s", kind(exc))
+
+
+async def chores_forever(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    clearing: Clearing,
+    handoff: HandoffChores | None,
+    retention_days: int,
+) -> None:
+    while True:
+        await asyncio.sleep(EVERY_SECONDS)
+        await round_of_chores(
+            bot, sessions, clearing=clearing, handoff=handoff, retention_days=retention_days
+        )

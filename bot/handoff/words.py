@@ -1,0 +1,101 @@
+"""The handoff's words and buttons: typed texts from system.yaml, rendered in the right
+language, and the buttons as aiogram CallbackData (never hand-made strings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.filters.callback_data import CallbackData
+
+from bot.conversation.buttons import MenuButton
+from bot.storage.models import Case
+from bot.telegram.send import Buttons
+from dialogs import Content, schema
+from dialogs.model import Texts
+
+
+class TakeCase(CallbackData, prefix="take"):
+    """A volunteer takes a case (the button under its card)."""
+
+    case: int
+
+
+class WaitingChoice(CallbackData, prefix="case"):
+    """The person's answer to a long wait, or the end button of a conversation."""
+
+    choice: str  # "wait", "stop" or "end"
+
+
+class Helped(CallbackData, prefix="helped"):
+    """After a conversation: did it help? ("yes" or "no")."""
+
+    answer: str
+
+
+class Share(CallbackData, prefix="share"):
+    """May the volunteer see the steps the person went through? ("yes" or "no")."""
+
+    answer: str
+
+
+KEEP, STOP, END = "wait", "stop", "end"
+
+
+class Words:
+    """The handoff's texts as the person reads them (their language) and the group does (the
+    default language)."""
+
+    def __init__(self, content: Content) -> None:
+        assert content.system.handoff is not None, "handoff runs only with its words"
+        self.content = content
+        self.texts: schema.Handoff = content.system.handoff
+        self.group = content.default_locale
+
+    def text(self, texts: Texts, locale: str | None = None, **extra: Any) -> str:
+        return self.content.renderer.text(texts, locale or self.group, extra=extra)
+
+    def label(self, texts: Texts, locale: str | None = None, **extra: Any) -> str:
+        return self.content.renderer.label(texts, locale or self.group, extra=extra)
+
+    def case_names(self, case: Case) -> dict[str, Any]:
+        """What the group reads about a case: never who it is."""
+        topics, reasons = self.content.topics, self.content.reasons
+        subject = topics.get(case.subject)
+        reason = reasons.get(case.reason or "")
+        return {
+            "number": case.id,
+            "subject": self.label(subject) if subject else case.subject,
+            "urgent": case.urgent,
+            "reason": self.label(reason) if reason else "",
+            "language": self.content.languages.get(case.locale or "", case.locale or ""),
+        }
+
+    def menu_label(self, locale: str) -> str:
+        return self.content.renderer.label(self.content.system.labels["menu"], locale)
+
+    # -- keyboards -----------------------------------------------------------------------
+
+    def take(self, case: Case) -> Buttons:
+        return [(self.label(self.texts.take_button), TakeCase(case=case.id).pack())]
+
+    def waiting(self, locale: str) -> Buttons:
+        return [
+            (self.label(self.texts.keep_waiting_button, locale), WaitingChoice(choice=KEEP).pack()),
+            (self.label(self.texts.stop_waiting_button, locale), WaitingChoice(choice=STOP).pack()),
+            (self.menu_label(locale), MenuButton().pack()),
+        ]
+
+    def end(self, locale: str) -> Buttons:
+        return [(self.label(self.texts.end_button, locale), WaitingChoice(choice=END).pack())]
+
+    def share(self, locale: str) -> Buttons:
+        return [
+            (self.label(self.texts.share_yes, locale), Share(answer="yes").pack()),
+            (self.label(self.texts.share_no, locale), Share(answer="no").pack()),
+        ]
+
+    def helped(self, locale: str) -> Buttons:
+        return [
+            (self.label(self.texts.helped_yes, locale), Helped(answer="yes").pack()),
+            (self.label(self.texts.helped_no, locale), Helped(answer="no").pack()),
+        ]
