@@ -27,7 +27,7 @@ from dialogs.engine import (
     step,
 )
 from dialogs.errors import ContentError, DialogsError, Problem, RenderError, Severity
-from dialogs.loader import LoadResult, load_content
+from dialogs.loading import LoadResult, load_content
 from dialogs.model import Content, Nav, Position
 from dialogs.telegram_html import to_plain
 

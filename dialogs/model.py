@@ -126,6 +126,8 @@ class Content:
     hearing: Hearing = field(default_factory=lambda: Hearing(()))
     """The triggers' words, compiled: `hearing.hear(text)` gives the triggers' places."""
     links: Mapping[str, Position] = field(default_factory=dict)
+    commands_to: Mapping[str, Position] = field(default_factory=dict)
+    """What each command opens (/help, /language, ...), resolved at load."""
     topics: Mapping[str, Texts] = field(default_factory=dict)
     reasons: Mapping[str, Texts] = field(default_factory=dict)
     urgent: Choice | None = None
@@ -147,10 +149,7 @@ class Content:
 
     def command_target(self, name: str) -> Position | None:
         """Where a command (/help, /language, ...) leads, as content says."""
-        command = self.system.commands.get(name)
-        if command is None or command.link is None:
-            return None
-        return self.links.get(command.link)
+        return self.commands_to.get(name)
 
     def heard(self, text: str, *, writing: bool = False) -> Trigger | None:
         """The first trigger `text` sets off; `writing`: where the step asks for own words."""
