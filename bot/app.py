@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -14,7 +15,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import dialogs
-from bot.chores import chores_forever
+from bot.chores import chores_forever, round_of_chores
 from bot.config import Settings
 from bot.conversation import errors
 from bot.conversation import router as conversation
@@ -153,11 +154,14 @@ async def run_polling(settings: Settings, content: Content) -> None:
     beating = asyncio.create_task(heartbeat())
     tidying = asyncio.create_task(
         chores_forever(
-            bot,
-            sessions,
-            clearing=dispatcher[CLEARING],
-            handoff=dispatcher.get(HANDOFF_CHORES),
-            retention_days=settings.RETENTION_DAYS,
+            partial(
+                round_of_chores,
+                bot,
+                sessions,
+                clearing=dispatcher[CLEARING],
+                handoff=dispatcher.get(HANDOFF_CHORES),
+                retention_days=settings.RETENTION_DAYS,
+            )
         )
     )
     try:

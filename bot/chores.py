@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -56,16 +57,7 @@ async def round_of_chores(
         log.error("retention.round_failed error=%s", kind(exc))
 
 
-async def chores_forever(
-    bot: Bot,
-    sessions: async_sessionmaker[AsyncSession],
-    *,
-    clearing: Clearing,
-    handoff: HandoffChores | None,
-    retention_days: int,
-) -> None:
+async def chores_forever(one_round: Callable[[], Awaitable[None]]) -> None:
     while True:
         await asyncio.sleep(EVERY_SECONDS)
-        await round_of_chores(
-            bot, sessions, clearing=clearing, handoff=handoff, retention_days=retention_days
-        )
+        await one_round()

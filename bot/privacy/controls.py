@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import dialogs
+from bot.conversation.effects import EffectHandler
 from bot.privacy.clearing import Clearing
 from bot.storage.fsm import SqlStorage
 from bot.telegram.turn import Turn
@@ -14,7 +15,6 @@ from bot.telegram.turn import Turn
 log = logging.getLogger(__name__)
 
 Step = Callable[[Turn], Awaitable[None]]
-Handler = Callable[[Turn, dialogs.Effect], Awaitable[None]]
 
 
 async def nothing_first(turn: Turn) -> None:
@@ -49,7 +49,7 @@ class PrivacyControls:
         await self.clearing.wipe_journal()
         log.info("person.forgotten person=%s", turn.pseudonym)
 
-    def handlers(self) -> dict[type[dialogs.Effect], Handler]:
+    def handlers(self) -> dict[type[dialogs.Effect], EffectHandler]:
         return {
             dialogs.ClearChat: self.clear_chat,
             dialogs.AutoClear: self.auto_clear,
