@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 
 from aiogram import Bot, Dispatcher
@@ -22,21 +25,29 @@ from bot.conversation import router as conversation
 from bot.conversation.conversations import Availability, Conversations
 from bot.conversation.effects import EffectHandler, Effects
 from bot.conversation.flood import Clock, FloodControl, Sleep
+from bot.delivery.sender import Sender
 from bot.handoff import router as handoff
 from bot.handoff.chores import HandoffChores
 from bot.handoff.desk import Desk, is_talking, no_volunteers
+from bot.handoff.groups import Groups
 from bot.handoff.hours import Hours
+from bot.handoff.jobs import HandoffJobs
 from bot.handoff.person import PersonSide
+from bot.handoff.post import Post
 from bot.handoff.volunteers import VolunteerSide
 from bot.health import HEARTBEAT_FILE, heartbeat
 from bot.privacy.clearing import Clearing
 from bot.privacy.controls import PrivacyControls, nothing_first
 from bot.privacy.messages import MessageLog, NoteReceived, NoteSent
 from bot.privacy.pseudonyms import Pseudonymizer
+from bot.privacy.sealing import Sealer
 from bot.storage.db import create_engine, create_sessionmaker
 from bot.storage.fsm import SqlStorage
 from bot.storage.models import utcnow
+from bot.storage.updates import HandledUpdates
 from bot.telegram.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
+from bot.telegram.pacing import Limits, Pacer
+from bot.telegram.polling import Poller
 from bot.telegram.retry import RetryMiddleware
 from bot.telegram.send import PARSE_MODE
 from bot.telegram.startup import check_volunteer_group, set_commands, set_profile
@@ -47,12 +58,20 @@ log = logging.getLogger(__name__)
 
 CLEARING = "clearing"
 HANDOFF_CHORES = "handoff_chores"
-"""Where the chores find their services in the dispatcher's data."""
+DELIVERY = "delivery"
+"""Where the chores and the runner find their services in the dispatcher's data."""
 
 
-def create_bot(settings: Settings, *, messages: MessageLog, pseudonyms: Pseudonymizer) -> Bot:
+def limits_of(settings: Settings) -> Limits | None:
+    """Telegram's limits, unless TELEGRAM_PACING is off (a test server without limits)."""
+    return Limits() if settings.TELEGRAM_PACING else None
+
+
+def create_bot(
+    settings: Settings, *, messages: MessageLog, pseudonyms: Pseudonymizer, pacer: Pacer
+) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_URL))
-    session.middleware(RetryMiddleware())
+    session.middleware(RetryMiddleware(pacer))
     session.middleware(NoteSent(messages, pseudonyms))
     return Bot(
         token=settings.token(), session=session, default=DefaultBotProperties(parse_mode=PARSE_MODE)
@@ -77,12 +96,54 @@ def volunteers_now(handoff_on: bool, hours: Hours | None) -> Availability:
     return now
 
 
+@dataclass(frozen=True)
+class Handoff:
+    """What the composition root wires in when the handoff is on."""
+
+    ask: EffectHandler
+    before_erase: Callable[[Turn], Awaitable[None]]
+
+
+def create_handoff(
+    dispatcher: Dispatcher,
+    settings: Settings,
+    *,
+    content: Content,
+    sessions: async_sessionmaker[AsyncSession],
+    pseudonyms: Pseudonymizer,
+    sealer: Sealer,
+    sender: Sender,
+    hours: Hours | None,
+) -> Handoff:
+    groups = Groups(settings.VOLUNTEER_CHAT_ID, pseudonyms)
+    desk = Desk(
+        content=content,
+        settings=settings,
+        sessions=sessions,
+        pseudonyms=pseudonyms,
+        sealer=sealer,
+        storage=dispatcher.storage,
+        post=Post(sender.outbox, groups, limits_of(settings)),
+        groups=groups,
+        hours=hours,
+    )
+    jobs = HandoffJobs(desk)
+    sender.register(jobs.handlers(), jobs.refusals())
+    person = PersonSide(desk)
+    dispatcher[handoff.PERSON] = person
+    dispatcher[handoff.VOLUNTEERS] = VolunteerSide(desk)
+    dispatcher[HANDOFF_CHORES] = HandoffChores(desk)
+    dispatcher.include_router(handoff.create_person_router())
+    return Handoff(ask=person.ask, before_erase=person.left)
+
+
 def create_dispatcher(
     settings: Settings,
     *,
     content: Content,
     sessions: async_sessionmaker[AsyncSession],
     pseudonyms: Pseudonymizer,
+    sealer: Sealer,
     messages: MessageLog,
     flood_clock: Clock = time.monotonic,
     flood_sleep: Sleep = asyncio.sleep,
@@ -97,40 +158,38 @@ def create_dispatcher(
         if settings.VOLUNTEER_HOURS
         else None
     )
-    handoff_on = settings.VOLUNTEER_CHAT_ID is not None and content.system.handoff is not None
-    ask: EffectHandler = no_volunteers
-    before_erase = nothing_first
+    sender = dispatcher[DELIVERY] = Sender(sessions, sealer)
+    handoff_on = bool(settings.VOLUNTEER_CHAT_ID) and content.system.handoff is not None
     dispatcher.include_router(errors.create_router())
-    if handoff_on:
-        desk = Desk(
+    wired = (
+        create_handoff(
+            dispatcher,
+            settings,
             content=content,
-            settings=settings,
             sessions=sessions,
             pseudonyms=pseudonyms,
-            storage=storage,
+            sealer=sealer,
+            sender=sender,
             hours=hours,
         )
-        person = PersonSide(desk)
-        ask, before_erase = person.ask, person.left
-        dispatcher[handoff.PERSON] = person
-        dispatcher[handoff.VOLUNTEERS] = VolunteerSide(desk)
-        dispatcher[HANDOFF_CHORES] = HandoffChores(desk)
-        dispatcher.include_router(handoff.create_person_router())
+        if handoff_on
+        else Handoff(ask=no_volunteers, before_erase=nothing_first)
+    )
     talking = is_talking if handoff_on else nobody_is_talking
     dispatcher.message.outer_middleware(
         FloodControl(talking, content.alarm, clock=flood_clock, sleep=flood_sleep)
     )
-    clearing = Clearing(messages, sessions)
-    controls = PrivacyControls(clearing, before_erase)
-    handlers: dict[type[dialogs.Effect], EffectHandler] = {dialogs.AskPerson: ask}
+    clearing = dispatcher[CLEARING] = Clearing(messages, sessions, sealer)
+    controls = PrivacyControls(clearing, wired.before_erase)
+    handlers: dict[type[dialogs.Effect], EffectHandler] = {dialogs.AskPerson: wired.ask}
     handlers.update(controls.handlers())
-    dispatcher[CLEARING] = clearing
     dispatcher["conversations"] = Conversations(
         content, Effects(handlers), volunteers_now(handoff_on, hours)
     )
     dispatcher.include_router(conversation.create_router())
-    if handoff_on and settings.VOLUNTEER_CHAT_ID is not None:
-        dispatcher.include_router(handoff.create_group_router(settings.VOLUNTEER_CHAT_ID))
+    if handoff_on:
+        group_ids = frozenset(group.chat_id for group in settings.VOLUNTEER_CHAT_ID)
+        dispatcher.include_router(handoff.create_group_router(group_ids))
     return dispatcher
 
 
@@ -140,46 +199,79 @@ async def run_polling(settings: Settings, content: Content) -> None:
     sessions = create_sessionmaker(engine)
     pseudonyms = Pseudonymizer(settings.pseudonym_key())
     messages = MessageLog(sessions)
-    bot = create_bot(settings, messages=messages, pseudonyms=pseudonyms)
+    bot = create_bot(
+        settings, messages=messages, pseudonyms=pseudonyms, pacer=Pacer(limits_of(settings))
+    )
     dispatcher = create_dispatcher(
-        settings, content=content, sessions=sessions, pseudonyms=pseudonyms, messages=messages
+        settings,
+        content=content,
+        sessions=sessions,
+        pseudonyms=pseudonyms,
+        sealer=Sealer(settings.pseudonym_key()),
+        messages=messages,
     )
-    if settings.VOLUNTEER_CHAT_ID is not None:
-        try:
-            await check_volunteer_group(bot, settings.VOLUNTEER_CHAT_ID)
-        except Exception:
-            await bot.session.close()
-            await engine.dispose()
-            raise
-    beating = asyncio.create_task(heartbeat())
-    tidying = asyncio.create_task(
-        chores_forever(
-            partial(
-                round_of_chores,
-                bot,
-                sessions,
-                clearing=dispatcher[CLEARING],
-                handoff=dispatcher.get(HANDOFF_CHORES),
-                retention_days=settings.RETENTION_DAYS,
-            )
-        )
+    try:
+        for group in settings.VOLUNTEER_CHAT_ID:
+            await check_volunteer_group(bot, group.chat_id)
+        await serve(bot, dispatcher, settings, content, sessions)
+    finally:
+        await messages.close()
+        await bot.session.close()
+        await asyncio.to_thread(HEARTBEAT_FILE.unlink, missing_ok=True)
+        await engine.dispose()
+        log.info("bot.stopped")
+
+
+async def serve(
+    bot: Bot,
+    dispatcher: Dispatcher,
+    settings: Settings,
+    content: Content,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Polling, the outbox's sender and the chores, until SIGTERM; then a clean stop."""
+    handled = HandledUpdates(sessions)
+    sender: Sender = dispatcher[DELIVERY]
+    round_ = partial(
+        round_of_chores,
+        bot,
+        sessions,
+        clearing=dispatcher[CLEARING],
+        handoff=dispatcher.get(HANDOFF_CHORES),
+        retention_days=settings.RETENTION_DAYS,
     )
+    background = [
+        asyncio.create_task(heartbeat()),
+        asyncio.create_task(chores_forever(round_)),
+        asyncio.create_task(sender.run(bot)),
+    ]
     try:
         await set_commands(bot, content)
         await set_profile(bot, content)
         log.info("bot.started mode=polling")
-        await dispatcher.start_polling(
+        poller = Poller(
+            dispatcher,
             bot,
+            seen=handled.seen,
+            record=handled.record,
             allowed_updates=dispatcher.resolve_used_update_types(),
-            handle_signals=True,
-            close_bot_session=True,
         )
+        await poller.run(stop_on_signals())
     finally:
-        for task in (beating, tidying):
+        for task in background:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await messages.close()
-        await asyncio.to_thread(HEARTBEAT_FILE.unlink, missing_ok=True)
-        await engine.dispose()
-        log.info("bot.stopped")
+        await sender.stop()
+        await dispatcher.emit_shutdown(bot=bot)
+        await handled.close()
+
+
+def stop_on_signals() -> asyncio.Event:
+    """Set on SIGTERM or SIGINT: polling stops taking updates and finishes those in hand."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop

@@ -88,10 +88,11 @@ def run_command(settings: Settings) -> int:
         return 1
     # aiogram takes seconds to import: only `run` pays for it, check and chat start at once.
     from bot.app import run_polling  # noqa: PLC0415
+    from bot.privacy.sealing import Sealer  # noqa: PLC0415
     from bot.storage.migrate import upgrade  # noqa: PLC0415
     from bot.telegram.startup import SetupError  # noqa: PLC0415
 
-    upgrade(settings.DATABASE_URL)
+    upgrade(settings.DATABASE_URL, Sealer(settings.pseudonym_key()))
     try:
         asyncio.run(run_polling(settings, result.content))
     except SetupError as exc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +14,40 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 OFFICIAL_API_URL = "https://api.telegram.org"
+
+
+@dataclass(frozen=True)
+class VolunteerGroup:
+    """A volunteers' forum; `languages` empty: it takes requests in every language."""
+
+    chat_id: int
+    languages: frozenset[str] = frozenset()
+
+
+GROUP_ITEM = re.compile(r"^(-?[0-9]+)(?:@([a-z]{2,3}(?:\+[a-z]{2,3})*))?$")
+
+
+def parse_groups(value: Any) -> Any:
+    """`-100123`, `-100123,-100456`, or by language: `-100123@be+ru,-100456@en`."""
+    if isinstance(value, int):
+        return (VolunteerGroup(value),)
+    if not isinstance(value, str):
+        return value
+    groups = []
+    for item in (part.strip() for part in value.split(",") if part.strip()):
+        found = GROUP_ITEM.match(item)
+        if found is None:
+            msg = (
+                "expected the volunteers' group ids separated by commas, each optionally with "
+                "its languages, like -1001234567890 or -1001234567890@be+ru,-1009876543210@en"
+            )
+            raise ValueError(msg)
+        languages = frozenset((found.group(2) or "").split("+")) - {""}
+        groups.append(VolunteerGroup(int(found.group(1)), languages))
+    if len({g.chat_id for g in groups}) != len(groups):
+        msg = "a volunteers' group is named twice"
+        raise ValueError(msg)
+    return tuple(groups)
 
 
 class SettingsError(Exception):
@@ -27,7 +63,7 @@ class Settings(BaseSettings):
     TELEGRAM_API_URL: str = Field(default=OFFICIAL_API_URL, pattern=r"^https?://\S+$")
     DATABASE_URL: str = Field(default="sqlite+aiosqlite:///data/bot.db", pattern=r"^[a-z0-9+]+://")
     CONTENT_DIR: Path = Path("content")
-    VOLUNTEER_CHAT_ID: int | None = None
+    VOLUNTEER_CHAT_ID: Annotated[tuple[VolunteerGroup, ...], NoDecode] = ()
     ADMIN_IDS: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     DEFAULT_LOCALE: str = Field(default="be", pattern=r"^[a-z]{2,3}$")
     PSEUDONYM_KEY: SecretStr | None = None
@@ -41,6 +77,7 @@ class Settings(BaseSettings):
     URGENT_TIMEOUT_MINUTES: int = Field(default=10, ge=1, le=24 * 60)
     CASE_TOPIC_DELETE_HOURS: int = Field(default=24, ge=0, le=24 * 365)
     RETENTION_DAYS: int = Field(default=30, ge=1, le=3650)
+    TELEGRAM_PACING: bool = True
 
     @field_validator("ADMIN_IDS", mode="before")
     @classmethod
@@ -52,6 +89,11 @@ class Settings(BaseSettings):
                 raise ValueError(msg)
             return frozenset(int(p) for p in parts)
         return value
+
+    @field_validator("VOLUNTEER_CHAT_ID", mode="before")
+    @classmethod
+    def _groups(cls, value: Any) -> Any:
+        return () if value is None else parse_groups(value)
 
     @field_validator("VOLUNTEER_TIMEZONE")
     @classmethod

@@ -26,11 +26,14 @@ from aiogram.types import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import create_dispatcher
+from bot.app import DELIVERY, create_dispatcher
 from bot.config import Settings
+from bot.delivery.sender import Sender
 from bot.privacy.messages import MessageLog, NoteSent
 from bot.privacy.pseudonyms import Pseudonymizer
+from bot.privacy.sealing import Sealer
 from bot.storage.db import create_engine, create_sessionmaker
+from bot.telegram.pacing import Pacer
 from bot.telegram.retry import RetryMiddleware
 from dialogs import Content
 from tests.mocked_session import BOT_USER, MockedSession
@@ -88,8 +91,10 @@ class Harness:
         self.engine: AsyncEngine = create_engine(database_url)
         self.session = MockedSession()
         self.sleeps = Sleeps()
-        self.session.middleware(RetryMiddleware(sleep=self.sleeps))
+        self.pacer = Pacer(limits=None)
+        self.session.middleware(RetryMiddleware(self.pacer, sleep=self.sleeps))
         self.pseudonyms = Pseudonymizer(PSEUDONYM_KEY)
+        self.sealer = Sealer(PSEUDONYM_KEY)
         self.clock = ManualClock()
         self.messages = MessageLog(create_sessionmaker(self.engine))
         self.session.middleware(NoteSent(self.messages, self.pseudonyms))
@@ -105,6 +110,7 @@ class Harness:
             content=self.content,
             sessions=create_sessionmaker(self.engine),
             pseudonyms=Pseudonymizer(PSEUDONYM_KEY),
+            sealer=self.sealer,
             messages=self.messages,
             flood_clock=self.clock,
             flood_sleep=self.clock.sleep,
@@ -126,8 +132,15 @@ class Harness:
         await self.engine.dispose()
 
     async def feed(self, **event: Any) -> None:
+        """One update, handled as polling would, and what it put in the outbox delivered."""
         update = Update(update_id=next(self._update_ids), **event)
         await self.dispatcher.feed_update(self.bot, update)
+        await self.deliver()
+
+    async def deliver(self) -> None:
+        """Everything due in the outbox, sent (the sender runs on its own in production)."""
+        sender: Sender = self.dispatcher[DELIVERY]
+        await sender.drain(self.bot)
 
     def _message(self, user: User, at: datetime | None = None, **fields: Any) -> Message:
         return Message(

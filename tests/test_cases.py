@@ -11,6 +11,7 @@ from typing import TypeVar
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.privacy.sealing import Sealer
 from bot.storage.db import create_engine, create_sessionmaker
 from bot.storage.models import Case, CaseStatus
 from bot.storage.repositories import Cases
@@ -44,7 +45,12 @@ async def in_transaction(
 async def open_case(sessions: async_sessionmaker[AsyncSession]) -> int:
     async def work(cases: Cases) -> int:
         case = await cases.open(
-            person="p1", chat_id=RAW_CHAT_ID, subject="feelings", urgent=True, locale="be"
+            person="p1",
+            chat=Sealer(b"key").seal_chat(RAW_CHAT_ID),
+            group="g1",
+            subject="feelings",
+            urgent=True,
+            locale="be",
         )
         case.thread_id = 77
         await cases.remember_relay(case, person_message_id=5, group_message_id=105)
@@ -69,7 +75,8 @@ async def test_a_persons_open_case_is_found_and_relays_are_remembered(
 
     async def work(cases: Cases) -> tuple[int | None, int | None, int | None]:
         mine = await cases.open_for("p1")
-        by_thread = await cases.by_thread(77)
+        by_thread = await cases.by_thread("g1", 77, first=False)
+        assert await cases.by_thread("g2", 77, first=False) is None, "another group's topic 77"
         assert mine is not None
         relayed = await cases.group_message_for(mine, 5)
         return mine.id, by_thread.id if by_thread else None, relayed
@@ -91,7 +98,7 @@ async def test_a_closed_case_keeps_only_its_subject_thread_and_times(
     await in_transaction(sessions, close)
     with sqlite3.connect(database) as db:
         row = db.execute(
-            "select person, chat_id, volunteer, locale, status, subject, thread_id, closed_at"
+            "select person, chat, volunteer, locale, status, subject, thread_id, closed_at"
             " from cases"
         ).fetchone()
         relays = db.execute("select count(*) from relayed_messages").fetchone()

@@ -136,5 +136,5 @@ async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
     assert rows_mentioning(bot.database, *under_her) == [], "erase me left a row"
     assert all(p.encode() not in stored for p in under_her)
     with sqlite3.connect(bot.database) as db:
-        cases = db.execute("select person, chat_id, status from cases").fetchall()
+        cases = db.execute("select person, chat, status from cases").fetchall()
     assert cases == [(None, None, "closed")], "a closed case keeps nothing that leads to her"

@@ -130,7 +130,7 @@ async def test_ending_tells_both_sides_closes_the_topic_and_forgets(
         assert bot.to(zoe)[-2].text.startswith("The volunteer has ended the conversation")
     assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
     with sqlite3.connect(database) as db:
-        assert db.execute("select person, chat_id, status from cases").fetchall() == [
+        assert db.execute("select person, chat, status from cases").fetchall() == [
             (None, None, "closed")
         ]
         assert db.execute("select count(*) from relayed_messages").fetchone() == (0,)
@@ -188,7 +188,7 @@ async def test_a_person_who_blocks_the_bot_ends_the_case_and_volunteers_are_told
     assert bot.in_group()[-1].text == group_words(bot, "person_ended")
     assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
     with sqlite3.connect(database) as db:
-        assert db.execute("select chat_id, status from cases").fetchall() == [(None, "closed")]
+        assert db.execute("select chat, status from cases").fetchall() == [(None, "closed")]
 
 
 Job = Callable[[Bot, Transaction, datetime], Awaitable[int]]
@@ -206,6 +206,7 @@ async def run_job(bot: Harness, job: Job, later: timedelta) -> int:
     transaction = Transaction(create_sessionmaker(bot.engine))
     done = await job(bot.bot, transaction, utcnow() + later)
     await transaction.finish(commit=True)
+    await bot.deliver()
     return done
 
 
@@ -214,16 +215,34 @@ async def remind_at(bot: Harness, minutes: float) -> int:
     return await run_job(bot, handoff_of(bot).remind, timedelta(minutes=minutes))
 
 
-async def test_volunteers_are_reminded_of_a_case_nobody_took(bot: Harness) -> None:
+async def test_volunteers_are_reminded_of_waiting_cases_in_one_digest(bot: Harness) -> None:
     await ask_for_a_person(bot, person())
     assert await remind_at(bot, 9) == 0
     assert await remind_at(bot, 10.5) == 1
-    reminder = bot.in_group()[-1]
-    assert reminder.message_thread_id == 500
-    assert reminder.text is not None
-    assert reminder.text.startswith("Зварот #1 (Пачуцці) чакае ўжо 10 хв.")
+    digest = bot.in_group()[-1]
+    assert digest.message_thread_id is None, "in the group's General topic, not in every topic"
+    assert (digest.text or "").splitlines()[:2] == [
+        "<b>Чакаюць валанцёра</b>",
+        "#1 · Пачуцці · 10 хв",
+    ]
+    sent = len(bot.in_group())
     assert await remind_at(bot, 12) == 0, "not again before another interval"
     assert await remind_at(bot, 21) == 1
+    assert len(bot.in_group()) == sent, "the same digest, edited in place"
+    edited = bot.session.sent(EditMessageText)[-1]
+    assert "#1 · Пачуцці · 21 хв" in edited.text
+
+
+async def test_the_digest_lists_every_waiting_case_the_urgent_first(bot: Harness) -> None:
+    await ask_for_a_person(bot, person(user_id=1))
+    ola = person(user_id=2)
+    await bot.say(ola, "/human")
+    await bot.press(ola, "It is urgent")
+    await ask_for_a_person(bot, person(user_id=3))
+    assert await remind_at(bot, 11) == 3
+    lines = (bot.in_group()[-1].text or "").splitlines()
+    assert [line.split(" · ")[0] for line in lines[1:4]] == ["#2", "#1", "#3"]
+    assert "тэрмінова" in lines[1]
 
 
 async def test_urgent_cases_are_re_alerted_sooner_and_stand_out(bot: Harness) -> None:
@@ -233,7 +252,10 @@ async def test_urgent_cases_are_re_alerted_sooner_and_stand_out(bot: Harness) ->
     name = bot.session.sent(CreateForumTopic)[-1].name
     assert name.endswith("тэрмінова: выбраў(-ла) «тэрмінова»")
     assert await remind_at(bot, 2.5) == 1
-    assert (bot.in_group()[-1].text or "").startswith("<b>Тэрмінова (выбраў(-ла) «тэрмінова»).</b>")
+    assert "· <b>тэрмінова</b> (выбраў(-ла) «тэрмінова») · 2 хв" in (bot.in_group()[-1].text or "")
+    sent = len(bot.in_group())
+    assert await remind_at(bot, 5) == 1
+    assert len(bot.in_group()) == sent + 1, "posted anew: an edit would notify nobody"
 
 
 async def test_a_taken_case_is_not_reminded(bot: Harness) -> None:

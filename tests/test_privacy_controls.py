@@ -108,6 +108,15 @@ async def test_only_numbers_and_times_are_kept_for_clearing_and_not_past_48_hour
     assert rows(database, "chat_messages") == []
 
 
+def assert_sealed_chat(bot: Harness, database: Path, chat_id: int, *, minutes: int) -> None:
+    """Where to write is kept sealed: the id reads back with the key, and only with it."""
+    with sqlite3.connect(database) as db:
+        [(sealed, after)] = db.execute("select chat, after_minutes from auto_clearing").fetchall()
+    assert after == minutes
+    assert str(chat_id) not in sealed
+    assert bot.sealer.open_chat(sealed) == chat_id
+
+
 async def test_automatic_clearing_deletes_what_is_older_than_chosen(
     bot: Harness, database: Path
 ) -> None:
@@ -117,7 +126,7 @@ async def test_automatic_clearing_deletes_what_is_older_than_chosen(
     await bot.press(zoe, "Automatic clearing")
     await bot.press(zoe, "After an hour")
     assert bot.last_to(zoe).text.startswith("All right. Messages in this chat will disappear")
-    assert rows(database, "auto_clearing")[0][1:3] == (zoe.id, 60)
+    assert_sealed_chat(bot, database, zoe.id, minutes=60)
 
     await clearing(bot).auto_clear(bot.bot)
     assert deleted_in(bot, zoe.id) == [two_hours_ago], "only what is over an hour old"
@@ -132,7 +141,7 @@ async def test_switching_automatic_clearing_off_forgets_where_to_write(
     await bot.say(zoe, "/privacy")
     await bot.press(zoe, "Automatic clearing")
     await bot.press(zoe, "After a day")
-    assert rows(database, "auto_clearing")[0][1:3] == (zoe.id, 24 * 60)
+    assert_sealed_chat(bot, database, zoe.id, minutes=24 * 60)
     await bot.say(zoe, "/privacy")
     await bot.press(zoe, "Automatic clearing")
     await bot.press(zoe, "Switch off")

@@ -13,11 +13,13 @@ from bot.conversation.effects import Effects
 from bot.conversation.state import STATE_KEY, stored_locale
 from bot.privacy.logs import safe
 from bot.telegram import send
-from bot.telegram.turn import Turn
+from bot.telegram.turn import LAST_UPDATE_KEY, Turn
 from dialogs import Content, Outcome, Reply, State
 
 log = logging.getLogger(__name__)
 
+
+EARLY_EFFECTS = (dialogs.ClearChat, dialogs.AskPerson)
 
 Availability = Callable[[], str]
 """Whether a person asking now can be answered: "here", "away" (outside VOLUNTEER_HOURS) or
@@ -53,7 +55,9 @@ class Conversations:
         outcome = dialogs.step(
             self.content, state, event, first_name=turn.first_name, volunteers=self.volunteers()
         )
-        await turn.fsm.update_data({STATE_KEY: outcome.state.to_json()})
+        await turn.fsm.update_data(
+            {STATE_KEY: outcome.state.to_json(), LAST_UPDATE_KEY: turn.update_id}
+        )
         at = outcome.state.at
         log.debug(
             "dialog.step person=%s event=%s at=%s.%s",
@@ -79,13 +83,19 @@ class Conversations:
     ) -> None:
         """Send the replies and carry out the effects.
 
-        Effects come after the replies (the person reads the step first), except clearing the
-        chat: it comes before, so that the step shown after it is what stays in the chat.
+        Effects come after the replies (the person reads the step first), except two that
+        come before: clearing the chat, so that the step shown after it is what stays; and
+        asking for a person, so that a step saying "a volunteer was asked" is sent only once
+        the request is recorded and will be delivered. Notices an effect leaves (`turn.then`)
+        follow the step's words.
         """
-        early = tuple(e for e in outcome.effects if isinstance(e, dialogs.ClearChat))
+        early = tuple(e for e in outcome.effects if isinstance(e, EARLY_EFFECTS))
         await self.effects.carry_out(turn, early)
         await self.send(turn, outcome.replies if replies is None else replies)
-        late = tuple(e for e in outcome.effects if not isinstance(e, dialogs.ClearChat))
+        for notice in turn.then:
+            await notice()
+        turn.then.clear()
+        late = tuple(e for e in outcome.effects if not isinstance(e, EARLY_EFFECTS))
         await self.effects.carry_out(turn, late)
 
     async def respond(self, turn: Turn, event: dialogs.Event) -> None:

@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from bot.handoff.desk import is_talking
 from bot.handoff.person import PersonSide
 from bot.handoff.volunteers import VolunteerSide
-from bot.handoff.words import Helped, Share, TakeCase, WaitingChoice
+from bot.handoff.words import Confirm, Helped, Share, TakeCase, WaitingChoice
 from bot.storage.transaction import Transaction
 from bot.telegram import send
 from bot.telegram.events import command_event
@@ -62,6 +62,7 @@ def create_person_router() -> Router:
     router.callback_query.register(on_waiting_choice, WaitingChoice.filter())
     router.callback_query.register(on_helped, Helped.filter())
     router.callback_query.register(on_share, Share.filter())
+    router.callback_query.register(on_confirm, Confirm.filter())
     router.my_chat_member.register(on_person_blocked, blocked_in_private_chat)
     return router
 
@@ -96,7 +97,14 @@ async def on_helped(
     callback: CallbackQuery, callback_data: Helped, turn: Turn, handoff_person: PersonSide
 ) -> None:
     await send.drop_keyboard(callback)
-    await handoff_person.helped(callback, turn, callback_data.answer)
+    await handoff_person.helped(callback, turn, callback_data.answer, callback_data.token)
+
+
+async def on_confirm(
+    callback: CallbackQuery, callback_data: Confirm, turn: Turn, handoff_person: PersonSide
+) -> None:
+    await send.drop_keyboard(callback)
+    await handoff_person.confirm(callback, turn, callback_data.answer == "yes")
 
 
 async def on_share(
@@ -114,12 +122,12 @@ async def on_person_blocked(
     raise SkipHandler
 
 
-def create_group_router(group_id: int) -> Router:
+def create_group_router(group_ids: frozenset[int]) -> Router:
     async def in_group(event: Message | ChatMemberUpdated) -> bool:
-        return event.chat.id == group_id
+        return event.chat.id in group_ids
 
     async def pressed_in_group(callback: CallbackQuery) -> bool:
-        return callback.message is not None and callback.message.chat.id == group_id
+        return callback.message is not None and callback.message.chat.id in group_ids
 
     router = Router(name=f"{__name__}.group")
     router.message.filter(in_group)
@@ -196,4 +204,5 @@ async def on_membership(
 ) -> None:
     """Someone left the volunteers' group (or was removed): their cases go back to the queue."""
     if update.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.KICKED):
-        await handoff_volunteers.left(bot, transaction, update.new_chat_member.user.id)
+        user = update.new_chat_member.user.id
+        await handoff_volunteers.left(bot, transaction, update.chat.id, user)

@@ -1,17 +1,16 @@
 """The volunteers' side of the handoff: taking a case, talking in its topic, their commands,
-and leaving the group."""
+and leaving a group. What reaches the person, and what changes in the group, goes through the
+outbox; a volunteer's own command is answered at once."""
 
 from __future__ import annotations
 
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import CallbackQuery, Message
 
 from bot.handoff import rules, stats
 from bot.handoff.desk import Desk
-from bot.privacy.logs import kind
 from bot.storage.models import Case, CaseStatus
 from bot.storage.repositories import Helped, Volunteers
 from bot.storage.transaction import Transaction
@@ -29,7 +28,8 @@ class VolunteerSide:
         self, callback: CallbackQuery, bot: Bot, transaction: Transaction, case_id: int
     ) -> None:
         texts = self.words.texts
-        if not await self.desk.is_volunteer(bot, callback.from_user.id):
+        group = callback.message.chat.id if callback.message is not None else 0
+        if not await self.desk.is_volunteer(bot, group, callback.from_user.id):
             await send.answer(callback, self.words.label(texts.not_a_volunteer), alert=True)
             return
         volunteer = self.desk.volunteer(callback.from_user.id)
@@ -40,19 +40,14 @@ class VolunteerSide:
         await send.answer(callback)
         case = await cases.get(case_id)
         assert case is not None
-        try:  # the claim is made: the person must hear of it even if the group's edits fail
-            await self.desk.show_case(bot, transaction, case)
-        except TelegramAPIError as exc:
-            log.warning("handoff.card_not_updated case=%s error=%s", case.id, kind(exc))
-        if case.chat_id is not None:
+        await self.desk.show_case(transaction, case)
+        chat = self.desk.chat_of(case)
+        if chat is not None:
             locale = case.locale or self.words.group
             # Without an alias chosen, the text says "a volunteer" in the person's words.
             alias = await Volunteers(transaction).alias(volunteer) or ""
             text = self.words.text(texts.connected, locale, alias=alias)
-            try:
-                await send.message(bot, case.chat_id, text, buttons=self.words.end(locale))
-            except TelegramAPIError as exc:
-                log.warning("handoff.not_told error=%s", kind(exc))
+            await self.desk.post.tell(transaction, case, chat, text, self.words.end(locale))
         log.info("handoff.taken case=%s", case.id)
 
     # -- commands ----------------------------------------------------------------------------
@@ -75,7 +70,7 @@ class VolunteerSide:
             )
 
     async def stats(self, message: Message, bot: Bot, transaction: Transaction) -> None:
-        """/stats for admins: counts only."""
+        """/stats for admins: counts only, over every volunteers' group."""
         if message.from_user is None or message.from_user.id not in self.desk.settings.ADMIN_IDS:
             return
         times = await self.desk.cases(transaction).times()
@@ -96,7 +91,7 @@ class VolunteerSide:
             p90=rules.minutes_figure(figures.p90_wait),
             quick=rules.share_figure(figures.taken_quickly),
         )
-        await send.message(bot, self.desk.group_id, text, thread_id=message.message_thread_id)
+        await send.message(bot, message.chat.id, text, thread_id=message.message_thread_id)
 
     async def end(self, message: Message, bot: Bot, transaction: Transaction) -> None:
         """/end in a case's topic, by the volunteer who took it."""
@@ -115,10 +110,7 @@ class VolunteerSide:
             return
         case, _ = found
         await self.desk.cases(transaction).release(case)
-        if case.card_message_id is not None:
-            text, buttons = self.desk.card(case)
-            await send.edit(bot, self.desk.group_id, case.card_message_id, text, buttons=buttons)
-        await self._name_waiting(bot, case)
+        await self.desk.show_case(transaction, case)
         log.info("handoff.released case=%s", case.id)
 
     # -- talking in a topic ------------------------------------------------------------------
@@ -134,46 +126,26 @@ class VolunteerSide:
         taker = rules.is_taker(
             taken=case.status == CaseStatus.TAKEN, taken_by=case.volunteer, volunteer=volunteer
         )
-        if not taker or case.chat_id is None:
+        chat = self.desk.chat_of(case)
+        if not taker or chat is None:
             note = self.words.text(self.words.texts.note_not_sent)
-            await send.message(
-                bot, self.desk.group_id, note, thread_id=case.thread_id, reply_to=message.message_id
-            )
+            await self.desk.post.in_topic(transaction, case, note, reply_to=message.message_id)
             return
-        try:
-            copied = await send.copy(
-                bot,
-                to=case.chat_id,
-                source=self.desk.group_id,
-                message_id=message.message_id,
-                protect=True,
-            )
-        except TelegramForbiddenError:
-            log.info("handoff.person_blocked_bot case=%s", case.id)
-            case.chat_id = None
-            await self.desk.end(bot, transaction, case, by_person=True)
-            return
-        await self.desk.cases(transaction).remember_relay(
-            case, person_message_id=copied, group_message_id=message.message_id
-        )
+        await self.desk.post.relay_out(transaction, case, chat, message.message_id)
 
-    async def left(self, bot: Bot, transaction: Transaction, user_id: int) -> int:
-        """A volunteer left the group: their cases go back to the queue, each with a new card."""
-        volunteer = self.desk.gone(user_id)
+    async def left(self, bot: Bot, transaction: Transaction, group: int, user_id: int) -> int:
+        """A volunteer left a group: their cases there go back to the queue, each with a new
+        card (the old one said who had it)."""
+        volunteer = self.desk.gone(group, user_id)
         cases = self.desk.cases(transaction)
         returned = 0
         for case in await cases.taken_by(volunteer):
-            await cases.release(case)
-            text, buttons = self.desk.card(case)
-            try:
-                card = await send.message(
-                    bot, self.desk.group_id, text, buttons=buttons, thread_id=case.thread_id
-                )
-                await self._name_waiting(bot, case)
-            except TelegramAPIError as exc:
-                log.warning("handoff.card_not_renewed case=%s error=%s", case.id, kind(exc))
+            if self.desk.group_chat(case) != group:
                 continue
-            case.card_message_id = card.message_id
+            await cases.release(case)
+            case.card_message_id = None
+            await self.desk.post.new_card(transaction, case, self.desk.card(case))
+            await self.desk.post.rename(transaction, case, self.desk.waiting_name(case))
             returned += 1
             log.info("handoff.returned_to_queue case=%s", case.id)
         return returned
@@ -184,7 +156,12 @@ class VolunteerSide:
         """The open case of the topic a message is in, and who wrote it (as a pseudonym)."""
         if message.message_thread_id is None or message.from_user is None:
             return None
-        case = await self.desk.cases(transaction).by_thread(message.message_thread_id)
+        group = self.desk.groups.key_of(message.chat.id)
+        if group is None:
+            return None
+        case = await self.desk.cases(transaction).by_thread(
+            group, message.message_thread_id, first=group == self.desk.groups.first
+        )
         if case is None or case.status == CaseStatus.CLOSED:
             return None
         volunteer = self.desk.volunteer(message.from_user.id)
@@ -194,10 +171,3 @@ class VolunteerSide:
         ):
             return None
         return case, volunteer
-
-    async def _name_waiting(self, bot: Bot, case: Case) -> None:
-        """The topic's name without a volunteer: after a release, or when one left."""
-        if case.thread_id is not None:
-            await send.rename_topic(
-                bot, self.desk.group_id, case.thread_id, self.desk.waiting_name(case)
-            )

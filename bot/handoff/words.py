@@ -27,7 +27,15 @@ class WaitingChoice(CallbackData, prefix="case"):
 
 
 class Helped(CallbackData, prefix="helped"):
-    """After a conversation: did it help? ("yes" or "no")."""
+    """After a conversation: did it help? ("yes" or "no"), with the one-time token of that
+    question, so that only people who were asked are counted, once each."""
+
+    answer: str
+    token: str
+
+
+class Confirm(CallbackData, prefix="send"):
+    """Send the phone number or the place the person shared to the volunteer? ("yes", "no")."""
 
     answer: str
 
@@ -94,8 +102,14 @@ class Words:
             (self.label(self.texts.share_no, locale), Share(answer="no").pack()),
         ]
 
-    def helped(self, locale: str) -> Buttons:
+    def helped(self, locale: str, token: str) -> Buttons:
         return [
-            (self.label(self.texts.helped_yes, locale), Helped(answer="yes").pack()),
-            (self.label(self.texts.helped_no, locale), Helped(answer="no").pack()),
+            (self.label(self.texts.helped_yes, locale), Helped(answer="yes", token=token).pack()),
+            (self.label(self.texts.helped_no, locale), Helped(answer="no", token=token).pack()),
+        ]
+
+    def confirm(self, locale: str) -> Buttons:
+        return [
+            (self.label(self.texts.confirm_send, locale), Confirm(answer="yes").pack()),
+            (self.label(self.texts.confirm_cancel, locale), Confirm(answer="no").pack()),
         ]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.privacy.messages import DELETABLE_FOR, MessageLog
+from bot.privacy.sealing import Sealer
 from bot.storage.db import wipe_journal
 from bot.storage.models import utcnow
 from bot.storage.repositories import AutoClearings
@@ -29,10 +30,12 @@ class Clearing:
         self,
         messages: MessageLog,
         sessions: async_sessionmaker[AsyncSession],
+        sealer: Sealer,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.messages = messages
         self._sessions = sessions
+        self._sealer = sealer
         self._clock = clock
 
     async def clear_chat(self, bot: Bot, chat_id: int, person: str) -> int:
@@ -46,7 +49,7 @@ class Clearing:
 
     async def set_auto(self, person: str, chat_id: int, minutes: int | None) -> None:
         async with self._sessions.begin() as session:
-            await AutoClearings(session).set(person, chat_id, minutes)
+            await AutoClearings(session).set(person, self._sealer.seal_chat(chat_id), minutes)
         log.info("clearing.auto person=%s minutes=%s", person, minutes)
 
     async def auto_clear(self, bot: Bot) -> int:
@@ -60,7 +63,7 @@ class Clearing:
             ids = await self.messages.in_chat(row.person, since=now - DELETABLE_FOR, until=due)
             if not ids:
                 continue
-            await self._delete(bot, row.chat_id, ids)
+            await self._delete(bot, self._sealer.open_chat(row.chat), ids)
             await self.messages.drop(row.person, ids)
             async with self._sessions.begin() as session:
                 await AutoClearings(session).cleared(row.person, now)

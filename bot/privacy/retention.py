@@ -13,7 +13,15 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.db import wipe_journal
-from bot.storage.models import AutoClearing, Case, CaseStatus, FsmRecord, HelpedCount, Person
+from bot.storage.models import (
+    AutoClearing,
+    Case,
+    CaseStatus,
+    FsmRecord,
+    HandledUpdate,
+    HelpedCount,
+    Person,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +38,8 @@ async def purge(sessions: async_sessionmaker[AsyncSession], now: datetime, days:
         ),
         delete(HelpedCount).where(HelpedCount.day < cutoff.date()),
         delete(AutoClearing).where(AutoClearing.updated_at < cutoff),
+        # Updates are recognised for as long as Telegram may hand one back: a day.
+        delete(HandledUpdate).where(HandledUpdate.handled_at < now - timedelta(days=1)),
     )
     purged = 0
     async with sessions.begin() as session:

@@ -35,6 +35,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+SEALED_CHAT = 128
+"""Room for a sealed chat id (nonce, id, tag; base64)."""
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -69,16 +73,19 @@ class CaseStatus(StrEnum):
 class Case(Base):
     """A person's request for a volunteer, and its forum topic in the volunteers' group.
 
-    Who it is about (pseudonym) and where to write (raw chat id) are kept only while it is
-    open; a closed case keeps its subject, urgency, topic thread and timings, for statistics
-    and for deleting the thread later.
+    Who it is about (pseudonym) and where to write (the chat id, sealed) are kept only while
+    it is open; a closed case keeps its subject, urgency, group, topic thread and timings, for
+    statistics and for deleting the thread later.
     """
 
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     person: Mapped[str | None] = mapped_column(String(64), index=True)
-    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    chat: Mapped[str | None] = mapped_column(String(SEALED_CHAT))
+    """Where to write to the person, sealed (bot/privacy/sealing.py); never a plain id."""
+    group: Mapped[str | None] = mapped_column(String(32))
+    """Which volunteers' group has the case: a pseudonym of its id (None: the first group)."""
     subject: Mapped[str] = mapped_column(String(32))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str | None] = mapped_column(String(32))
@@ -148,6 +155,53 @@ class AutoClearing(Base):
     __tablename__ = "auto_clearing"
 
     person: Mapped[str] = mapped_column(String(64), primary_key=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    chat: Mapped[str] = mapped_column(String(SEALED_CHAT))
+    """Where to delete the messages, sealed."""
     after_minutes: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OutboxEntry(Base):
+    """Something the bot must send that is not the immediate answer to a person's own action:
+    recorded with the change that causes it, deleted with the record of its delivery.
+
+    The payload (where to, what) is sealed; entries of one `sequence` go out one after another,
+    in order; `priority` says who needs the budget first (bot/delivery/priorities.py).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012  (ids never reused)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sequence: Mapped[str] = mapped_column(String(64), index=True)
+    priority: Mapped[int] = mapped_column(Integer, index=True)
+    lane: Mapped[str] = mapped_column(String(40), index=True)
+    """The chat's budget it spends: "person", or "group:" and the group's pseudonym."""
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)
+    replaces: Mapped[str | None] = mapped_column(String(64), index=True)
+    """A newer entry with the same key replaces an unsent one (a card edited twice)."""
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class HandledUpdate(Base):
+    """An update from Telegram that was handled and committed: one redelivered after a crash
+    (polling confirms only what is handled) is recognised and not handled twice. Kept a day,
+    as long as Telegram keeps updates."""
+
+    __tablename__ = "handled_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class GroupNote(Base):
+    """The digest of waiting cases in a volunteers' group's General topic, edited in place."""
+
+    __tablename__ = "group_notes"
+
+    group: Mapped[str] = mapped_column(String(32), primary_key=True)
+    digest_message_id: Mapped[int | None] = mapped_column(Integer)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

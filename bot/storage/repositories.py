@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.models import (
@@ -69,16 +69,19 @@ class Cases:
         self,
         *,
         person: str,
-        chat_id: int,
+        chat: str,
+        group: str,
         subject: str,
         urgent: bool,
         locale: str,
         reason: str | None = None,
     ) -> Case:
+        """`chat`: where to write to the person, sealed; `group`: the group's pseudonym."""
         session = await self._transaction.session()
         case = Case(
             person=person,
-            chat_id=chat_id,
+            chat=chat,
+            group=group,
             subject=subject,
             urgent=urgent,
             reason=reason,
@@ -131,10 +134,24 @@ class Cases:
         session = await self._transaction.session()
         return await session.get(Case, case_id, populate_existing=True)
 
-    async def by_thread(self, thread_id: int) -> Case | None:
+    async def by_thread(self, group: str, thread_id: int, *, first: bool) -> Case | None:
+        """The case of a topic in a group (`first`: the first group, which also has the cases
+        of before there were several)."""
         session = await self._transaction.session()
-        found = await session.execute(select(Case).where(Case.thread_id == thread_id).limit(1))
+        in_group = or_(Case.group == group, Case.group.is_(None)) if first else Case.group == group
+        found = await session.execute(
+            select(Case).where(Case.thread_id == thread_id, in_group).limit(1)
+        )
         return found.scalar_one_or_none()
+
+    async def waiting_in(self, group: str, *, first: bool) -> int:
+        """How many cases of a group nobody has taken yet (to send a new one where fewest wait)."""
+        session = await self._transaction.session()
+        in_group = or_(Case.group == group, Case.group.is_(None)) if first else Case.group == group
+        found = await session.execute(
+            select(func.count(Case.id)).where(Case.status == CaseStatus.WAITING, in_group)
+        )
+        return int(found.scalar_one())
 
     async def claim(self, case_id: int, volunteer: str) -> bool:
         """Exactly one of several volunteers pressing Take at once gets the case."""
@@ -157,7 +174,7 @@ class Cases:
         case.status = CaseStatus.CLOSED
         case.closed_at = utcnow()
         case.person = None
-        case.chat_id = None
+        case.chat = None
         case.volunteer = None
         case.locale = None
         await session.execute(delete(RelayedMessage).where(RelayedMessage.case_id == case.id))
@@ -273,24 +290,22 @@ class ChatMessages:
 
 
 class AutoClearings:
-    """People who asked for their chat to be cleared on a timer: the chat id, only while on."""
+    """People who asked for their chat to be cleared on a timer: the chat, sealed, while on."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def set(self, person: str, chat_id: int, minutes: int | None) -> None:
+    async def set(self, person: str, chat: str, minutes: int | None) -> None:
         row = await self._session.get(AutoClearing, person)
         if minutes is None:
             if row is not None:
                 await self._session.delete(row)
         elif row is None:
             self._session.add(
-                AutoClearing(
-                    person=person, chat_id=chat_id, after_minutes=minutes, updated_at=utcnow()
-                )
+                AutoClearing(person=person, chat=chat, after_minutes=minutes, updated_at=utcnow())
             )
         else:
-            row.chat_id, row.after_minutes, row.updated_at = chat_id, minutes, utcnow()
+            row.chat, row.after_minutes, row.updated_at = chat, minutes, utcnow()
 
     async def all(self) -> list[AutoClearing]:
         return list((await self._session.execute(select(AutoClearing))).scalars())

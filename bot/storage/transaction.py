@@ -13,9 +13,14 @@
 - **Chores** (bot/chores.py) run each job in a transaction of its own, committed job by job.
 - **Privacy controls** (clearing, erasing) and the message log write in short transactions of
   their own: they must be done when the person is told they are.
+- **The outbox** (bot/delivery/) is written in the transaction of the change that causes a
+  message; the sender is woken after that commit, and records each delivery (and deletes its
+  entry) in a short transaction of its own.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,6 +31,7 @@ class Transaction:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._after_commit: list[Callable[[], None]] = []
 
     async def session(self) -> AsyncSession:
         if self._session is None:
@@ -33,10 +39,26 @@ class Transaction:
             await self._session.begin()
         return self._session
 
+    @property
+    def begun(self) -> bool:
+        """Whether this update has touched the database at all."""
+        return self._session is not None
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call this once what is written so far is committed (to wake the outbox's sender)."""
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)
+
     async def checkpoint(self) -> None:
         """Commit what is done so far; the update goes on in a new transaction."""
         if self._session is not None:
             await self._session.commit()
+            self._committed()
+
+    def _committed(self) -> None:
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
 
     async def finish(self, *, commit: bool) -> None:
         session, self._session = self._session, None
@@ -45,7 +67,9 @@ class Transaction:
         try:
             if commit:
                 await session.commit()
+                self._committed()
             else:
+                self._after_commit.clear()
                 await session.rollback()
         finally:
             await session.close()

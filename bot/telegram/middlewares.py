@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,13 +12,16 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.middlewares.user_context import EVENT_CHAT_KEY, EVENT_FROM_USER_KEY
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
-from aiogram.types import Chat, TelegramObject, User
+from aiogram.types import Chat, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.privacy.pseudonyms import Pseudonymizer
 from bot.storage.repositories import People
 from bot.storage.transaction import Transaction
-from bot.telegram.turn import FSM_KEY, TRANSACTION_KEY, TURN_KEY, Handler, Turn
+from bot.storage.updates import mark_handled
+from bot.telegram.turn import FSM_KEY, LAST_UPDATE_KEY, TRANSACTION_KEY, TURN_KEY, Handler, Turn
+
+log = logging.getLogger(__name__)
 
 
 class ChatIsolation(BaseEventIsolation):
@@ -65,6 +69,10 @@ class DatabaseMiddleware(BaseMiddleware):
         data[TRANSACTION_KEY] = transaction
         try:
             result = await handler(event, data)
+            if transaction.begun and isinstance(event, Update):
+                # What this update wrote (a relay in the outbox, a case) and the record that it
+                # was handled commit together: a redelivered update cannot do it twice.
+                await mark_handled(await transaction.session(), event.update_id)
         except BaseException:
             await transaction.finish(commit=False)
             raise
@@ -83,8 +91,13 @@ class TurnMiddleware(BaseMiddleware):
         chat: Chat | None = data.get(EVENT_CHAT_KEY)
         fsm: FSMContext | None = data.get(FSM_KEY)
         if user is not None and chat is not None and chat.type == "private" and fsm is not None:
+            update_id = event.update_id if isinstance(event, Update) else 0
+            if (await fsm.get_data()).get(LAST_UPDATE_KEY, 0) >= update_id > 0:
+                log.info("polling.redelivered_skipped")  # its step is saved already
+                return None
             data[TURN_KEY] = Turn(
                 bot=data["bot"],
+                update_id=update_id,
                 chat_id=chat.id,
                 pseudonym=self._pseudonyms.person(user.id),
                 first_name=user.first_name,

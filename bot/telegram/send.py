@@ -25,6 +25,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
     ResultChatMemberUnion,
+    Update,
     User,
 )
 
@@ -189,6 +190,17 @@ async def delete_topic(bot: Bot, chat_id: int, thread_id: int) -> None:
 
 
 # -- asking Telegram ---------------------------------------------------------------------
+
+
+async def updates(
+    bot: Bot, *, offset: int | None, wait: int, allowed: list[str] | None = None
+) -> list[Update]:
+    """What happened since `offset` (everything below it is confirmed to Telegram); a long
+    poll of `wait` seconds when nothing has."""
+    request_timeout = int(bot.session.timeout or 60) + wait
+    return await bot.get_updates(
+        offset=offset, timeout=wait, allowed_updates=allowed, request_timeout=request_timeout
+    )
 
 
 async def member(bot: Bot, chat_id: int, user_id: int) -> ResultChatMemberUnion:

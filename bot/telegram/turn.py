@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot
@@ -17,6 +17,9 @@ TRANSACTION_KEY = "transaction"
 TURN_KEY = "turn"
 FSM_KEY = "state"
 """aiogram's own name for the FSMContext in handler data."""
+LAST_UPDATE_KEY = "update"
+"""In a person's FSM data: the last update whose step is saved. One Telegram hands back again
+after a crash (polling confirms only what is handled) is recognised by it and not redone."""
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 """What an aiogram middleware wraps."""
@@ -27,6 +30,7 @@ class Turn:
     """Everything a handler needs about the person it is answering, and nothing stored."""
 
     bot: Bot
+    update_id: int
     chat_id: int
     pseudonym: str
     first_name: str
@@ -34,3 +38,5 @@ class Turn:
     fsm: FSMContext
     people: People
     transaction: Transaction
+    then: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    """What to send after this turn's replies (a notice that belongs under the step's words)."""

@@ -20,7 +20,7 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
     "volunteer_ended": {"alias": "Ala"},
     "topic_name": _CASE,
     "topic_taken_name": {**_CASE, "alias": "Ala"},
-    "card": {**_CASE, "waited": 3},
+    "card": {**_CASE, "waited": 3, "on_duty": "Ala, Borys"},
     "reminder": {**_CASE, "waited": 12, "on_duty": "Ala, Borys"},
     "timeout": {"waited": 60},
     "urgent_timeout": {"waited": 10},
@@ -36,6 +36,14 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
         "helped_no": 2,
     },
     "taken": {**_CASE, "alias": "Ala"},
+    "busy": {"minutes": 12, "urgent": True},
+    "digest": {
+        "cases": [
+            {"number": 12, "subject": "Feelings", "urgent": True, "reason": "crisis", "waited": 14},
+            {"number": 13, "subject": "Safety", "urgent": False, "reason": "", "waited": 9},
+        ],
+        "on_duty": "Ala, Borys",
+    },
 }
 """Names each handoff text may use beyond the shared ones, with sample values for `check`."""
 
@@ -57,7 +65,8 @@ class Handoff(Strict):
     )
     topic_taken_name: Text = Field(description="The topic's name once taken; also {{ alias }}.")
     card: Text = Field(
-        description="The case card: number, subject, urgent, reason, language, waited."
+        description="The case card: number, subject, urgent, reason, language, waited, "
+        "on_duty (links that notify the volunteers on duty; given for an urgent case)."
     )
     take_button: Text = Field(description="The button under the card.")
     taken: Text = Field(description="The card once taken: number, subject, urgent, alias.")
@@ -67,8 +76,8 @@ class Handoff(Strict):
     person_ended: Text = Field(description="To the group: the person ended the conversation.")
     volunteer_ended: Text = Field(description="To the group: {{ alias }} ended it.")
     reminder: Text = Field(
-        description="In a case's topic when nobody took it: number, subject, urgent, waited, "
-        "on_duty (links to volunteers on duty, may be empty)."
+        description="In a case's topic when it becomes urgent while nobody has taken it: "
+        "number, subject, urgent, reason, waited, on_duty (links to volunteers on duty)."
     )
     timeout: Text = Field(description="To the person when nobody came for long: {{ waited }}.")
     urgent_timeout: Text = Field(
@@ -93,4 +102,17 @@ class Handoff(Strict):
     stats: Text = Field(
         description="/stats for admins: total, subjects (name, count), median, p90, quick (%), "
         "helped_yes, helped_no."
+    )
+    busy: Text = Field(
+        description="To the person when many write at once: the request is saved and roughly "
+        "when volunteers see it: {{ minutes }}, {{ urgent }} (then say where help is now)."
+    )
+    confirm_contact: Text = Field(description="Before a phone number goes to the volunteer.")
+    confirm_location: Text = Field(description="Before a place on the map goes to the volunteer.")
+    confirm_send: Text = Field(description="Button: yes, send it.")
+    confirm_cancel: Text = Field(description="Button: no.")
+    not_sent: Text = Field(description="Short note after no (at most 200).")
+    digest: Text = Field(
+        description="In the group's General topic, edited in place: the cases nobody took "
+        "(cases: number, subject, urgent, reason, waited) and on_duty (mentions)."
     )

@@ -16,6 +16,7 @@ The parts:
 - ``html``: Telegram's HTML parse mode (parse_html, utf16_len, render);
 - ``wire``: reading a request's parameters and reply markup as the Bot API does;
 - ``state``: DoubleState, everything the double knows, and the helpers all parts share;
+- ``flood``: Telegram's flood limits (429 with retry_after), when a test enforces them;
 - ``server``: the aiohttp server, dispatching to the methods, getUpdates;
 - ``world``: what tests do (people, groups, messages, presses, blocking, failures);
 - ``inspection``: what tests see (messages, calls) and waiting for the bot;
@@ -26,6 +27,7 @@ The parts:
 from __future__ import annotations
 
 from tests.telegram_double.double import TelegramDouble
+from tests.telegram_double.flood import FloodLimits
 from tests.telegram_double.html import HtmlParseError, parse_html, render, utf16_len
 from tests.telegram_double.limits import (
     BLOCKED,
@@ -62,6 +64,7 @@ __all__ = [
     "ApiError",
     "Call",
     "FakeUser",
+    "FloodLimits",
     "HtmlParseError",
     "SentMessage",
     "TelegramDouble",

@@ -11,18 +11,18 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.telegram_double.flood import FloodMixin
 from tests.telegram_double.limits import (
     _GROUP_PREFIXES,
     _OPT_IN_UPDATES,
     _WRITING_PREFIXES,
     BLOCKED,
 )
-from tests.telegram_double.state import DoubleState
 from tests.telegram_double.values import ApiError, Call
 from tests.telegram_double.wire import _flag, _int_param, _read_params
 
 
-class ServerMixin(DoubleState):
+class ServerMixin(FloodMixin):
     """Listen on a port, answer each request (recorded in calls) and hand out the updates."""
 
     # ---------------------------------------------------------------- lifecycle
@@ -86,6 +86,7 @@ class ServerMixin(DoubleState):
             raise ApiError(403, BLOCKED)
         if lower.startswith(_GROUP_PREFIXES):
             self._check_bot_in_group(params)
+        self._check_flood(lower, params)
         if lower == "getupdates":
             return await self._get_updates(params)
         handler = self._methods.get(lower)

@@ -1,0 +1,1 @@
+"""Delivery that survives a crash: the outbox and its sender."""

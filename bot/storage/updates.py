@@ -1,0 +1,49 @@
+"""Updates handled and committed, recorded so that one Telegram hands back after a crash is not
+handled twice. Recorded in groups (one commit for all handled at the same moment); purged after
+a day, as long as Telegram keeps an update (bot/privacy/retention.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.storage.batching import Batcher
+from bot.storage.models import HandledUpdate, utcnow
+
+
+class HandledUpdates:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._writes: Batcher[int, None, None] = Batcher(self._insert)
+
+    async def record(self, update_id: int) -> None:
+        await self._writes.submit(update_id, None)
+
+    async def seen(self, update_ids: Collection[int]) -> set[int]:
+        async with self._sessions() as session:
+            found = await session.execute(
+                select(HandledUpdate.update_id).where(HandledUpdate.update_id.in_(update_ids))
+            )
+            return set(found.scalars())
+
+    async def close(self) -> None:
+        await self._writes.drain()
+
+    async def _insert(self, batch: dict[int, None]) -> dict[int, None]:
+        async with self._sessions.begin() as session:
+            await mark_handled(session, *batch)
+        return dict.fromkeys(batch)
+
+
+async def mark_handled(session: AsyncSession, *update_ids: int) -> None:
+    """Record these updates as handled, in this session's transaction (once each)."""
+    rows = [{"update_id": update_id, "handled_at": utcnow()} for update_id in update_ids]
+    table = cast(Table, HandledUpdate.__table__)
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
+    else:
+        await session.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
