@@ -114,6 +114,7 @@ def create_handoff(
     sealer: Sealer,
     sender: Sender,
     hours: Hours | None,
+    limits: Limits | None,
 ) -> Handoff:
     groups = Groups(settings.VOLUNTEER_CHAT_ID, pseudonyms)
     desk = Desk(
@@ -123,7 +124,7 @@ def create_handoff(
         pseudonyms=pseudonyms,
         sealer=sealer,
         storage=dispatcher.storage,
-        post=Post(sender.outbox, groups, limits_of(settings)),
+        post=Post(sender.outbox, groups, limits),
         groups=groups,
         hours=hours,
     )
@@ -145,9 +146,11 @@ def create_dispatcher(
     pseudonyms: Pseudonymizer,
     sealer: Sealer,
     messages: MessageLog,
+    limits: Limits | None = None,
     flood_clock: Clock = time.monotonic,
     flood_sleep: Sleep = asyncio.sleep,
 ) -> Dispatcher:
+    """`limits`: the pace the bot's pacer keeps (None: none), for telling people the wait."""
     storage = SqlStorage(sessions, pseudonyms)
     dispatcher = Dispatcher(storage=storage, events_isolation=ChatIsolation())
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
@@ -171,6 +174,7 @@ def create_dispatcher(
             sealer=sealer,
             sender=sender,
             hours=hours,
+            limits=limits,
         )
         if handoff_on
         else Handoff(ask=no_volunteers, before_erase=nothing_first)
@@ -199,9 +203,8 @@ async def run_polling(settings: Settings, content: Content) -> None:
     sessions = create_sessionmaker(engine)
     pseudonyms = Pseudonymizer(settings.pseudonym_key())
     messages = MessageLog(sessions)
-    bot = create_bot(
-        settings, messages=messages, pseudonyms=pseudonyms, pacer=Pacer(limits_of(settings))
-    )
+    limits = limits_of(settings)
+    bot = create_bot(settings, messages=messages, pseudonyms=pseudonyms, pacer=Pacer(limits))
     dispatcher = create_dispatcher(
         settings,
         content=content,
@@ -209,11 +212,19 @@ async def run_polling(settings: Settings, content: Content) -> None:
         pseudonyms=pseudonyms,
         sealer=Sealer(settings.pseudonym_key()),
         messages=messages,
+        limits=limits,
     )
     try:
         for group in settings.VOLUNTEER_CHAT_ID:
             await check_volunteer_group(bot, group.chat_id)
-        await serve(bot, dispatcher, settings, content, sessions)
+        await serve(
+            bot,
+            dispatcher,
+            settings=settings,
+            content=content,
+            sessions=sessions,
+            stop=stop_on_signals(),
+        )
     finally:
         await messages.close()
         await bot.session.close()
@@ -225,11 +236,13 @@ async def run_polling(settings: Settings, content: Content) -> None:
 async def serve(
     bot: Bot,
     dispatcher: Dispatcher,
+    *,
     settings: Settings,
     content: Content,
     sessions: async_sessionmaker[AsyncSession],
+    stop: asyncio.Event,
 ) -> None:
-    """Polling, the outbox's sender and the chores, until SIGTERM; then a clean stop."""
+    """Polling, the outbox's sender and the chores until `stop` is set; then a clean stop."""
     handled = HandledUpdates(sessions)
     sender: Sender = dispatcher[DELIVERY]
     round_ = partial(
@@ -256,7 +269,7 @@ async def serve(
             record=handled.record,
             allowed_updates=dispatcher.resolve_used_update_types(),
         )
-        await poller.run(stop_on_signals())
+        await poller.run(stop)
     finally:
         for task in background:
             task.cancel()

@@ -68,6 +68,9 @@ class Limits:
     group: Window = Window(20, 60.0)
 
 
+SAFETY = 0.05
+"""Seconds of room past each window: a request granted now reaches Telegram a little later
+than the one before it may have (the network), and must not land inside the window."""
 SWEEP_AT_LANES = 5000
 """Past this many chats' lanes, idle ones are forgotten even while sends go on."""
 COUNTED_PREFIXES = ("Send", "Copy", "Forward", "Edit")
@@ -95,7 +98,8 @@ class _Lane:
             self.sent.popleft()
         at = self.paused_until
         if len(self.sent) >= self.window.count:
-            at = max(at, self.sent[len(self.sent) - self.window.count] + self.window.seconds)
+            oldest = self.sent[len(self.sent) - self.window.count]
+            at = max(at, oldest + self.window.seconds + SAFETY)
         return max(at, now)
 
     def idle(self, now: float) -> bool:

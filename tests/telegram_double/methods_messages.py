@@ -98,6 +98,8 @@ class MessagesMixin(DoubleState):
         )
         self._messages.setdefault(chat_id, {})[message_id] = _Stored(sent, body)
         self._arrivals.setdefault(chat_id, asyncio.Event()).set()
+        for watch in self.watchers:
+            watch(sent)
         return copy.deepcopy(body)
 
     def _reply_target(self, chat_id: int, params: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -65,11 +65,25 @@ class ServerMixin(FloodMixin):
             self.calls.append(Call(method, {}, arrived))
             return web.json_response(error.payload(), status=error.status)
         self.calls.append(Call(method, params, arrived))
+        if not await self._through_hold(request, method, params):
+            return web.json_response({"ok": False, "error_code": 499, "description": "gone"})
         try:
             result = await self._answer(request.match_info["token"], method, params)
         except ApiError as error:
             return web.json_response(error.payload(), status=error.status)
         return web.json_response({"ok": True, "result": result})
+
+    async def _through_hold(
+        self, request: web.Request, method: str, params: dict[str, Any]
+    ) -> bool:
+        """Wait while a test holds this method; False when the caller went away meanwhile."""
+        release = self._holds.get((method.lower(), _int_param(params, "chat_id")))
+        release = release or self._holds.get((method.lower(), None))
+        if release is None:
+            return True
+        await release.wait()
+        transport = request.transport
+        return transport is not None and not transport.is_closing()
 
     async def _answer(self, token: str, method: str, params: dict[str, Any]) -> Any:
         if token != self.token:

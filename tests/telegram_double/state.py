@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.telegram_double.values import Call, FakeUser, _Failure, _Stored, bad_request
+from tests.telegram_double.values import Call, FakeUser, SentMessage, _Failure, _Stored, bad_request
 from tests.telegram_double.wire import _int_param, _quoted
 
 
@@ -37,6 +37,9 @@ class DoubleState:
         self.url = ""
 
         self.calls: list[Call] = []
+        self.watchers: list[Callable[[SentMessage], None]] = []
+        """Called with every message the bot sends, as it is stored (for what a test checks at
+        that very moment)."""
         self.clock_offset = 0.0
         """Seconds added to Telegram's clock: a negative offset makes messages sent now look
         as if they were sent that long ago (for the 48-hour deletion rule)."""
@@ -68,6 +71,7 @@ class DoubleState:
         self._next_query = 0
         self._next_file = 0
         self._failures: dict[str, deque[_Failure]] = {}
+        self._holds: dict[tuple[str, int | None], asyncio.Event] = {}
 
         self._new_update = asyncio.Event()
         self._closing = False

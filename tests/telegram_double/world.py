@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import time
 from collections import deque
@@ -294,6 +295,13 @@ class WorldMixin(DoubleState):
         queue = self._failures.setdefault(method.lower(), deque())
         for _ in range(times):
             queue.append(_Failure(status, description, retry_after))
+
+    def hold(self, method: str, chat_id: int | None = None) -> asyncio.Event:
+        """Calls of `method` (in that chat) wait until the event is set, as a slow network
+        would keep them; one whose caller is gone by then never reaches Telegram."""
+        release = asyncio.Event()
+        self._holds[(method.lower(), chat_id)] = release
+        return release
 
     def block(self, user: FakeUser, *, notify: bool = False) -> None:
         """The user blocks the bot: every write into their chat answers 403 from now on.
