@@ -39,14 +39,14 @@ async def round_of_chores(
         # what one wrote is committed before the next talks to Telegram (SQLite has one
         # writer, and people's conversations are saved meanwhile).
         for chore in (handoff.remind, handoff.tell_long_waits, handoff.delete_old_topics):
-            transaction = Transaction(sessions)
-            try:
-                await chore(bot, transaction, utcnow())
-            except Exception as exc:
-                await transaction.finish(commit=False)
-                log.error("handoff.chore_failed error=%s", kind(exc))
-            else:
-                await transaction.finish(commit=True)
+            async with Transaction(sessions) as transaction:
+                try:
+                    await chore(bot, transaction, utcnow())
+                except Exception as exc:
+                    await transaction.finish(commit=False)
+                    log.error("handoff.chore_failed error=%s", kind(exc))
+                else:
+                    await transaction.finish(commit=True)
     try:
         await clearing.auto_clear(bot)
     except Exception as exc:

@@ -33,7 +33,7 @@ from bot.privacy.messages import MessageLog, NoteSent
 from bot.privacy.pseudonyms import Pseudonymizer
 from bot.privacy.sealing import Sealer
 from bot.storage.db import create_engine, create_sessionmaker
-from bot.telegram.pacing import Pacer
+from bot.telegram.pacing import Limits, Pacer
 from bot.telegram.retry import RetryMiddleware
 from dialogs import Content
 from tests.mocked_session import BOT_USER, MockedSession
@@ -82,8 +82,14 @@ class Harness:
         delete_topics_after_hours: int = 24,
         admins: frozenset[int] = frozenset(),
         hours: str | None = None,
+        groups: str | None = None,
+        limits: Limits | None = None,
     ) -> None:
+        """`groups`: VOLUNTEER_CHAT_ID as a deployer writes several; `limits`: the pace the
+        bot believes in when it tells people the wait (the mocked session has none)."""
         self.volunteer_chat_id = volunteer_chat_id
+        self.groups = groups
+        self.limits = limits
         self.admins = admins
         self.hours = hours
         self.delete_topics_after_hours = delete_topics_after_hours
@@ -112,6 +118,7 @@ class Harness:
             pseudonyms=Pseudonymizer(PSEUDONYM_KEY),
             sealer=self.sealer,
             messages=self.messages,
+            limits=self.limits,
             flood_clock=self.clock,
             flood_sleep=self.clock.sleep,
         )
@@ -121,7 +128,7 @@ class Harness:
         """The bot's settings as a deployment would give them (no .env, no environment)."""
         return Settings(
             _env_file=None,
-            VOLUNTEER_CHAT_ID=self.volunteer_chat_id,
+            VOLUNTEER_CHAT_ID=self.groups or self.volunteer_chat_id,
             CASE_TOPIC_DELETE_HOURS=self.delete_topics_after_hours,
             ADMIN_IDS=self.admins,
             VOLUNTEER_HOURS=self.hours,
@@ -185,6 +192,30 @@ class Harness:
         )
         await self.feed(message=self._message(user, sticker=sticker))
 
+    async def share(self, user: User, **shared: Any) -> int:
+        """The person sends a contact or a location (`contact=Contact(...)`, `location=...`)."""
+        message = self._message(user, **shared)
+        await self.feed(message=message)
+        return message.message_id
+
+    async def press_data(self, user: User, data: str) -> None:
+        """A button press with this data, whatever the bot's messages carried (a forgery)."""
+        message = Message(
+            message_id=next(self._message_ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=user.id, type="private"),
+            from_user=BOT_USER,
+            text="x",
+        )
+        query = CallbackQuery(
+            id=str(next(self._update_ids)),
+            from_user=user,
+            chat_instance="ci",
+            data=data,
+            message=message,
+        )
+        await self.feed(callback_query=query)
+
     async def press(self, user: User, label: str, on: SendMessage | None = None) -> None:
         """Press the button with `label` on a message the bot sent (default: the last one)."""
         sent = on or self.last_to(user)
@@ -224,14 +255,17 @@ class Harness:
         )
         await self.feed(my_chat_member=notice)
 
-    async def post_in_topic(self, volunteer: User, thread_id: int, text: str) -> int:
-        """A volunteer writes in a case's topic of the volunteers' group."""
-        assert self.volunteer_chat_id is not None
+    async def post_in_topic(
+        self, volunteer: User, thread_id: int, text: str, *, group: int | None = None
+    ) -> int:
+        """A volunteer writes in a case's topic of the volunteers' group (or of `group`)."""
+        chat_id = group or self.volunteer_chat_id
+        assert chat_id is not None
         message_id = next(self._message_ids)
         message = Message(
             message_id=message_id,
             date=datetime.now(UTC),
-            chat=Chat(id=self.volunteer_chat_id, type="supergroup", is_forum=True),
+            chat=Chat(id=chat_id, type="supergroup", is_forum=True),
             from_user=volunteer,
             message_thread_id=thread_id,
             is_topic_message=True,

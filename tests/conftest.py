@@ -56,6 +56,16 @@ def stored_bytes(database: Path) -> bytes:
     return b"".join(p.read_bytes() for p in database.parent.glob(f"{database.name}*"))
 
 
+def id_forms(telegram_id: int) -> list[bytes]:
+    """A Telegram id as it could sit in a database file: as text, and as the big-endian integer
+    SQLite writes (in 4, 6 or 8 bytes, the sizes an id of this size can take)."""
+    forms = [str(telegram_id).encode()]
+    for size in (4, 6, 8):
+        if telegram_id < 2 ** (8 * size - 1):
+            forms.append(telegram_id.to_bytes(size, "big", signed=True))
+    return forms
+
+
 def rows_mentioning(database: Path, *needles: object) -> list[tuple[str, tuple[object, ...]]]:
     """Every row of every table in which one of the needles is a whole value."""
     wanted = {str(n) for n in needles}

@@ -15,7 +15,7 @@ from aiogram.fsm.storage.base import StorageKey
 
 from bot.privacy.pseudonyms import Pseudonymizer
 from bot.storage.fsm import SqlStorage
-from tests.conftest import rows_mentioning
+from tests.conftest import id_forms, rows_mentioning
 from tests.end_to_end import BotProcess, data_of, press, said
 from tests.telegram_double import FakeUser, TelegramDouble
 
@@ -79,6 +79,10 @@ async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
     )
     double.post_in_topic(GROUP, ALA, thread, "I am here.")
     await double.wait_for(lambda: double.last_message(ZOE.id).text == "I am here.")
+    running = bot.stored_bytes()  # a copy of the running server's files, WAL included
+    assert running, "the bot keeps a database"
+    for form in id_forms(ZOE.id):
+        assert form not in running, f"an open case keeps her id readable, as {form!r}"
 
     # Clear the chat.
     double.send_text(ZOE, "/privacy")
@@ -115,6 +119,8 @@ async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
     for secret in secrets:
         assert secret.encode() not in stored, f"{secret} is in the database files"
         assert secret.encode() not in log, f"{secret} is in the log"
+    for form in id_forms(ZOE.id):
+        assert form not in stored, f"her id is in the database files as {form!r}"
 
     elsewhere = json.dumps(
         [double.message_json(GROUP, m.message_id) for m in double.all_messages(GROUP)]

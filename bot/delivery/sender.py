@@ -153,7 +153,11 @@ class Sender:
 
     async def _deliver(self, bot: Bot, entry: Queued) -> None:
         job = self.outbox(Transaction(self._sessions)).opened(entry)
-        transaction = Transaction(self._sessions)
+        async with Transaction(self._sessions) as transaction:
+            await self._attempt(bot, job, transaction)
+
+    async def _attempt(self, bot: Bot, job: Job, transaction: Transaction) -> None:
+        """One try; a cancel on stop leaves the entry to be sent after a restart."""
         try:
             with priority(job.priority):
                 await self._handlers[job.kind](bot, transaction, job)
@@ -181,37 +185,37 @@ class Sender:
             await self._put_off(job, backoff(job.attempts))
 
     async def _done(self, job: Job) -> None:
-        transaction = Transaction(self._sessions)
-        try:
-            await self.outbox(transaction).done(job.id)
-            await transaction.finish(commit=True)
-            self._remember(job.id)
-        except Exception as exc:
-            await transaction.finish(commit=False)
-            log.error("delivery.not_done error=%s", kind(exc))
+        async with Transaction(self._sessions) as transaction:
+            try:
+                await self.outbox(transaction).done(job.id)
+                await transaction.finish(commit=True)
+                self._remember(job.id)
+            except Exception as exc:
+                await transaction.finish(commit=False)
+                log.error("delivery.not_done error=%s", kind(exc))
 
     async def _refused(self, bot: Bot, job: Job, exc: TelegramAPIError) -> None:
         """Telegram answered for good: what that means is the feature's to say; then it is done."""
         log.info("delivery.refused kind=%s error=%s", safe(job.kind), kind(exc))
-        transaction = Transaction(self._sessions)
-        try:
-            refusal = self._refusals.get(job.kind)
-            if refusal is not None:
-                with priority(job.priority):
-                    await refusal(bot, transaction, job, exc)
-            await self.outbox(transaction).done(job.id)
-            await transaction.finish(commit=True)
-            self._remember(job.id)
-        except Exception as error:
-            await transaction.finish(commit=False)
-            log.error("delivery.refusal_failed kind=%s error=%s", safe(job.kind), kind(error))
-            await self._put_off(job, backoff(job.attempts))
+        async with Transaction(self._sessions) as transaction:
+            try:
+                refusal = self._refusals.get(job.kind)
+                if refusal is not None:
+                    with priority(job.priority):
+                        await refusal(bot, transaction, job, exc)
+                await self.outbox(transaction).done(job.id)
+                await transaction.finish(commit=True)
+                self._remember(job.id)
+            except Exception as error:
+                await transaction.finish(commit=False)
+                log.error("delivery.refusal_failed kind=%s error=%s", safe(job.kind), kind(error))
+                await self._put_off(job, backoff(job.attempts))
 
     async def _put_off(self, job: Job, delay: timedelta) -> None:
-        transaction = Transaction(self._sessions)
-        try:
-            await self.outbox(transaction).later(job.id, delay)
-            await transaction.finish(commit=True)
-        except Exception as exc:
-            await transaction.finish(commit=False)
-            log.error("delivery.not_put_off error=%s", kind(exc))
+        async with Transaction(self._sessions) as transaction:
+            try:
+                await self.outbox(transaction).later(job.id, delay)
+                await transaction.finish(commit=True)
+            except Exception as exc:
+                await transaction.finish(commit=False)
+                log.error("delivery.not_put_off error=%s", kind(exc))

@@ -60,6 +60,14 @@ class Transaction:
         for callback in callbacks:
             callback()
 
+    async def __aenter__(self) -> Transaction:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Whatever was not finished (an error, a task cancelled on stop) is rolled back, and
+        the connection goes back to the pool."""
+        await self.finish(commit=False)
+
     async def finish(self, *, commit: bool) -> None:
         session, self._session = self._session, None
         if session is None:

@@ -28,6 +28,8 @@ minutes, so it moves on)."""
 RECHECK_SECONDS = 0.2
 """While updates are in hand, how often to look for new ones (a long poll would return at once)."""
 MAX_BACKOFF = 30.0
+FINISH_SECONDS = 8.0
+"""On stop, how long updates in hand may take to finish (systemd and Docker wait 10 s)."""
 
 Seen = Callable[[Collection[int]], Awaitable[set[int]]]
 """Which of these update ids were handled before (and recorded)."""
@@ -81,9 +83,16 @@ class Poller:
         await self.finish()
 
     async def finish(self) -> None:
-        """Let updates in hand finish, then confirm all that is handled."""
+        """Let updates in hand finish (for a while), then confirm all that is handled. One that
+        does not finish in time is cancelled and stays unconfirmed: Telegram hands it back."""
         if self._in_hand:
-            await asyncio.wait(list(self._in_hand.values()))
+            tasks = list(self._in_hand.values())
+            _, late = await asyncio.wait(tasks, timeout=FINISH_SECONDS)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
+                log.warning("polling.stopped_unfinished updates=%d", len(late))
         offset = self.offset
         if offset is not None:
             with contextlib.suppress(Exception):

@@ -124,8 +124,10 @@ class ServerMixin(FloodMixin):
 
     def _confirm(self, offset: int) -> None:
         if offset > 0:
+            self._confirmed.extend(u for u in self._updates if u["update_id"] < offset)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         elif offset < 0:
+            self._confirmed.extend(self._updates[:offset])
             self._updates = self._updates[offset:]
 
     def _take(self, limit: int) -> list[dict[str, Any]]:

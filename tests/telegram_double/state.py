@@ -66,6 +66,7 @@ class DoubleState:
         self._blocked: set[int] = set()
         self._arrivals: dict[int, asyncio.Event] = {}
         self._updates: list[dict[str, Any]] = []
+        self._confirmed: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._open_queries: set[str] = set()
         self._next_query = 0

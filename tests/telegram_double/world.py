@@ -296,6 +296,14 @@ class WorldMixin(DoubleState):
         for _ in range(times):
             queue.append(_Failure(status, description, retry_after))
 
+    def requeue_confirmed(self) -> int:
+        """Hand confirmed updates out again, as Telegram does when the confirming getUpdates
+        never reached it (the bot crashed first); how many."""
+        again, self._confirmed = self._confirmed, []
+        self._updates = sorted([*again, *self._updates], key=lambda u: int(u["update_id"]))
+        self._new_update.set()
+        return len(again)
+
     def hold(self, method: str, chat_id: int | None = None) -> asyncio.Event:
         """Calls of `method` (in that chat) wait until the event is set, as a slow network
         would keep them; one whose caller is gone by then never reaches Telegram."""
