@@ -14,6 +14,7 @@ from functools import partial
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -50,6 +51,7 @@ from bot.telegram.pacing import Limits, Pacer
 from bot.telegram.polling import Poller
 from bot.telegram.retry import RetryMiddleware
 from bot.telegram.send import PARSE_MODE
+from bot.telegram.settle import SettleFirst
 from bot.telegram.startup import check_volunteer_group, set_commands, set_profile
 from bot.telegram.turn import Turn
 from dialogs import Content
@@ -67,12 +69,26 @@ def limits_of(settings: Settings) -> Limits | None:
     return Limits() if settings.TELEGRAM_PACING else None
 
 
+def wire_session(
+    session: BaseSession,
+    *,
+    pacer: Pacer,
+    messages: MessageLog,
+    pseudonyms: Pseudonymizer,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Every Bot API call, in this order: commit what the update wrote (no write lock is held
+    while a call waits), pace and retry, note what reached a private chat."""
+    session.middleware(SettleFirst())
+    session.middleware(RetryMiddleware(pacer, sleep=sleep))
+    session.middleware(NoteSent(messages, pseudonyms))
+
+
 def create_bot(
     settings: Settings, *, messages: MessageLog, pseudonyms: Pseudonymizer, pacer: Pacer
 ) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_URL))
-    session.middleware(RetryMiddleware(pacer))
-    session.middleware(NoteSent(messages, pseudonyms))
+    wire_session(session, pacer=pacer, messages=messages, pseudonyms=pseudonyms)
     return Bot(
         token=settings.token(), session=session, default=DefaultBotProperties(parse_mode=PARSE_MODE)
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -24,17 +27,17 @@ from aiogram.types import (
     Update,
     User,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import DELIVERY, create_dispatcher
+from bot.app import DELIVERY, create_dispatcher, wire_session
 from bot.config import Settings
 from bot.delivery.sender import Sender
-from bot.privacy.messages import MessageLog, NoteSent
+from bot.privacy.messages import MessageLog
 from bot.privacy.pseudonyms import Pseudonymizer
 from bot.privacy.sealing import Sealer
 from bot.storage.db import create_engine, create_sessionmaker
 from bot.telegram.pacing import Limits, Pacer
-from bot.telegram.retry import RetryMiddleware
 from dialogs import Content
 from tests.mocked_session import BOT_USER, MockedSession
 
@@ -96,14 +99,22 @@ class Harness:
         self.content = content
         self.engine: AsyncEngine = create_engine(database_url)
         self.session = MockedSession()
+        database = make_url(database_url).database
+        if database and database != ":memory:":
+            self.session.lock_probe = partial(write_lock_held, Path(database))
         self.sleeps = Sleeps()
         self.pacer = Pacer(limits=None)
-        self.session.middleware(RetryMiddleware(self.pacer, sleep=self.sleeps))
         self.pseudonyms = Pseudonymizer(PSEUDONYM_KEY)
         self.sealer = Sealer(PSEUDONYM_KEY)
         self.clock = ManualClock()
         self.messages = MessageLog(create_sessionmaker(self.engine))
-        self.session.middleware(NoteSent(self.messages, self.pseudonyms))
+        wire_session(
+            self.session,
+            pacer=self.pacer,
+            messages=self.messages,
+            pseudonyms=self.pseudonyms,
+            sleep=self.sleeps,
+        )
         self.bot = Bot("42:TEST", session=self.session)
         self.dispatcher: Dispatcher = self.restart()
         self._update_ids = itertools.count(1)
@@ -137,6 +148,9 @@ class Harness:
     async def close(self) -> None:
         await self.messages.close()
         await self.engine.dispose()
+        # Checked all along: no Bot API call went out while SQLite's one write lock was held
+        # (every other writer would have waited for Telegram).
+        assert not self.session.calls_under_lock, self.session.calls_under_lock
 
     async def feed(self, **event: Any) -> None:
         """One update, handled as polling would, and what it put in the outbox delivered."""
@@ -333,3 +347,22 @@ def person(
     user_id: int = 5551234, first_name: str = "Ales", language_code: str | None = "en"
 ) -> User:
     return User(id=user_id, is_bot=False, first_name=first_name, language_code=language_code)
+
+
+async def write_lock_held(database: Path, patience: float = 2.0) -> bool:
+    """Whether SQLite's write lock stays taken for `patience` seconds. Asked from a thread while
+    the event loop goes on, so others' short transactions finish; one that waits for the very
+    call being made never does."""
+    return await asyncio.to_thread(_cannot_write, database, patience)
+
+
+def _cannot_write(database: Path, patience: float) -> bool:
+    connection = sqlite3.connect(database, timeout=patience, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        connection.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict, deque
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,9 @@ class MockedSession(BaseSession):
         self._threads = itertools.count(500)
         self.members: set[int] = set()
         """Users getChatMember reports as members of any group."""
+        self.lock_probe: Callable[[], Awaitable[bool]] | None = None
+        """Asked at every call: is the database's write lock held (by the caller, waiting)?"""
+        self.calls_under_lock: list[str] = []
 
     def fail(self, method: type[TelegramMethod[Any]], *errors: Exception) -> None:
         """The next calls of `method` raise these errors, in order."""
@@ -62,6 +65,8 @@ class MockedSession(BaseSession):
         method: TelegramMethod[Any],
         timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
     ) -> Any:
+        if self.lock_probe is not None and await self.lock_probe():
+            self.calls_under_lock.append(type(method).__name__)
         result = await self._answer(method)
         self.results.append((method, result))
         return result

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.storage.writers import WriterQueue
+
 BUSY_TIMEOUT_MS = 15_000
 """How long a write waits for another to finish: a database busy for ten seconds (a backup, a
 long erase) is waited out, not answered with "something went wrong"."""
@@ -48,6 +50,7 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     engine = create_async_engine(url, **options)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        WriterQueue(patience=BUSY_TIMEOUT_MS / 1000).attach(engine)
     return engine
 
 

@@ -1,7 +1,9 @@
 """An aiogram FSM storage on SQLAlchemy, keyed by a pseudonym of the chat's ids.
 
-aiogram calls the storage outside our per-update transaction, so the storage owns its writes.
-They are group-committed: a write waits until it is committed (a reply never goes out before
+When the update's transaction has begun (it wrote a case, an outbox entry), a write joins it:
+the state and what it caused commit together, before anything is sent (bot/telegram/settle.py),
+and SQLite's one write lock is never wanted twice by the same update. Otherwise the storage owns
+its writes, group-committed: a write waits until it is committed (a reply never goes out before
 the state that led to it is safe), but writes of people answered at the same moment share one
 transaction. SQLite has one writer, and a commit per update would cap the bot at a few hundred
 updates a second. Reads of conversations not in memory are batched the same way; recent
@@ -15,6 +17,7 @@ import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import Mapping
+from functools import partial
 from typing import Any, cast
 
 from aiogram.fsm.state import State
@@ -26,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.privacy.pseudonyms import Pseudonymizer
 from bot.storage.batching import Batcher
 from bot.storage.models import FsmRecord, utcnow
+from bot.storage.transaction import update_transaction
 
 CACHED_CONVERSATIONS = 10_000
 
@@ -82,8 +86,13 @@ class SqlStorage(BaseStorage):
         record_key = self.record_key(key)
         self._cache.pop(record_key, None)
         self._writes.discard(record_key)
+        statement = delete(FsmRecord).where(FsmRecord.key == record_key)
+        transaction = update_transaction()
+        if transaction is not None and transaction.begun:
+            await (await transaction.session()).execute(statement)
+            return
         async with self._lock, self._sessions.begin() as session:
-            await session.execute(delete(FsmRecord).where(FsmRecord.key == record_key))
+            await session.execute(statement)
 
     async def close(self) -> None:
         await self._writes.drain()
@@ -114,6 +123,10 @@ class SqlStorage(BaseStorage):
                     rows[key] = (state, data if isinstance(data, dict) else {})
         return rows
 
+    def _uncache(self, record_key: str) -> None:
+        """A write rolled back: the next read goes to the database."""
+        self._cache.pop(record_key, None)
+
     def _remember(self, record_key: str, row: _Row) -> None:
         self._cache[record_key] = row
         self._cache.move_to_end(record_key)
@@ -121,8 +134,14 @@ class SqlStorage(BaseStorage):
             self._cache.popitem(last=False)
 
     async def _write(self, record_key: str, row: _Row) -> None:
-        """Cache the row and wait until the batch holding it is committed."""
+        """Cache the row; write it in the update's transaction, or wait until the batch holding
+        it is committed."""
         self._remember(record_key, row)
+        transaction = update_transaction()
+        if transaction is not None and transaction.begun:
+            transaction.on_rollback(partial(self._uncache, record_key))
+            await self._upsert(await transaction.session(), {record_key: row})
+            return
         await self._writes.submit(record_key, row)
 
     async def _upsert_batch(self, batch: dict[str, _Row]) -> dict[str, None]:

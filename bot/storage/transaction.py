@@ -3,11 +3,16 @@
 - **Per update**: `DatabaseMiddleware` (bot/telegram/middlewares.py) gives every update one
   `Transaction`, begun only when a handler first touches the database, committed when the
   handler returns and rolled back when it raises. Handlers and repositories never commit.
-- **Checkpoints**: SQLite has one writer. A handler that wrote and is about to wait on the
-  network, or on the conversation storage (which commits on its own, below), calls
-  `transaction.checkpoint()` first, so that nobody waits for its write lock meanwhile.
-- **The conversation storage** (fsm.py) commits its own writes, grouped: aiogram calls it
-  outside our transaction, and a reply must never go out before the state that led to it is safe.
+- **Never across Telegram**: SQLite has one writer, and Telegram can make a call wait for
+  seconds (the pacer, a 429, an outage). So before any Bot API call made while an update's
+  transaction holds writes, that transaction is committed (`SettleFirst`,
+  bot/telegram/settle.py): nobody waits for its write lock meanwhile, and nothing is said before
+  what caused it is safe. The update is marked handled in its first commit, so one that
+  Telegram hands back after a crash is not handled twice. A handler may also call
+  `transaction.checkpoint()` itself.
+- **The conversation storage** (fsm.py) writes into the update's transaction when that has
+  begun (one commit for the state, the outbox and the handled mark); otherwise it commits its
+  own writes, grouped, before the reply goes out.
 - **Claims**: taking a case commits at once in its own short transaction (`Cases.claim`): of two
   volunteers pressing Take together exactly one must know at once that they won.
 - **Chores** (bot/chores.py) run each job in a transaction of its own, committed job by job.
@@ -20,18 +25,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+FirstCommit = Callable[[AsyncSession], Awaitable[None]]
+
+_UPDATE_TRANSACTION: ContextVar[Transaction | None] = ContextVar("update_transaction", default=None)
+
+
+def update_transaction() -> Transaction | None:
+    """The transaction of the update being handled in this task, if any."""
+    return _UPDATE_TRANSACTION.get()
 
 
 class Transaction:
     """The database transaction of one update, begun when first needed (most updates never do)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, first_commit: FirstCommit | None = None
+    ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
         self._after_commit: list[Callable[[], None]] = []
+        self._on_rollback: list[Callable[[], None]] = []
+        self._first_commit = first_commit
+
+    def bind(self) -> Callable[[], None]:
+        """Make this the update's transaction for the current task; call the result to undo."""
+        token = _UPDATE_TRANSACTION.set(self)
+        return lambda: _UPDATE_TRANSACTION.reset(token)
 
     async def session(self) -> AsyncSession:
         if self._session is None:
@@ -49,13 +73,21 @@ class Transaction:
         if callback not in self._after_commit:
             self._after_commit.append(callback)
 
+    def on_rollback(self, callback: Callable[[], None]) -> None:
+        """Call this if what is written so far is rolled back (to forget a cached copy)."""
+        self._on_rollback.append(callback)
+
     async def checkpoint(self) -> None:
         """Commit what is done so far; the update goes on in a new transaction."""
         if self._session is not None:
-            await self._session.commit()
-            self._committed()
+            await self._commit(self._session)
 
-    def _committed(self) -> None:
+    async def _commit(self, session: AsyncSession) -> None:
+        first, self._first_commit = self._first_commit, None
+        if first is not None:
+            await first(session)
+        await session.commit()
+        self._on_rollback.clear()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
@@ -74,10 +106,18 @@ class Transaction:
             return
         try:
             if commit:
-                await session.commit()
-                self._committed()
-            else:
-                self._after_commit.clear()
-                await session.rollback()
+                await self._commit(session)
+                return
+            await session.rollback()
+        except BaseException:
+            self._rolled_back()
+            raise
         finally:
             await session.close()
+        self._rolled_back()
+
+    def _rolled_back(self) -> None:
+        self._after_commit.clear()
+        undo, self._on_rollback = self._on_rollback, []
+        for callback in undo:
+            callback()

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -65,19 +66,28 @@ class DatabaseMiddleware(BaseMiddleware):
         self._sessions = sessions
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        transaction = Transaction(self._sessions)
+        first_commit = None
+        if isinstance(event, Update):
+            # What this update wrote (a relay in the outbox, a case, its conversation state) and
+            # the record that it was handled commit together: a redelivered update cannot do it
+            # twice.
+            first_commit = partial(_mark_handled, update_id=event.update_id)
+        transaction = Transaction(self._sessions, first_commit=first_commit)
         data[TRANSACTION_KEY] = transaction
+        unbind = transaction.bind()
         try:
             result = await handler(event, data)
-            if transaction.begun and isinstance(event, Update):
-                # What this update wrote (a relay in the outbox, a case) and the record that it
-                # was handled commit together: a redelivered update cannot do it twice.
-                await mark_handled(await transaction.session(), event.update_id)
         except BaseException:
             await transaction.finish(commit=False)
             raise
+        finally:
+            unbind()
         await transaction.finish(commit=True)
         return result
+
+
+async def _mark_handled(session: AsyncSession, *, update_id: int) -> None:
+    await mark_handled(session, update_id)
 
 
 class TurnMiddleware(BaseMiddleware):
