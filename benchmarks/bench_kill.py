@@ -31,8 +31,15 @@ def lines(messages: list[SentMessage], prefix: str) -> list[str]:
     return [m.text or "" for m in messages if (m.text or "").startswith(prefix)]
 
 
+SEEN_CARDS: set[int] = set()
+"""Every card seen (a taken card loses its Take button, so it is counted when first seen)."""
+
+
 def cards(double: TelegramDouble) -> list[SentMessage]:
-    return [m for m in double.messages(GROUP) if m.reply_markup and TAKE in str(m.reply_markup)]
+    """The cards in the group now, still with their Take button."""
+    found = [m for m in double.messages(GROUP) if m.reply_markup and TAKE in str(m.reply_markup)]
+    SEEN_CARDS.update(m.message_id for m in found)
+    return found
 
 
 async def answered(double: TelegramDouble, person: FakeUser) -> list[SentMessage]:
@@ -49,9 +56,15 @@ async def one_round(
     double: TelegramDouble, bot: BotProcess, index: int, burst: int, rng: random.Random
 ) -> tuple[int, int, int, int]:
     person = FakeUser(id=7_100_000 + index, first_name="P")
-    before = len(cards(double))
+    seen = set(SEEN_CARDS)
+    cards(double)
+    before = len(SEEN_CARDS)
     await ask(double, person)
-    card = (await double.wait_for(lambda: cards(double)[before:], timeout=30))[-1]
+    card = (
+        await double.wait_for(
+            lambda: [c for c in cards(double) if c.message_id not in seen], timeout=30
+        )
+    )[-1]
     double.press_in_group(GROUP, VOLUNTEER, card.message_id, data_of(card, TAKE))
     await double.wait_for(
         lambda: any("A volunteer is here" in (m.text or "") for m in double.messages(person.id)),
@@ -90,8 +103,10 @@ async def one_round(
         reordered += int(list(dict.fromkeys(got)) != expected)
     expected_cards = before + 1 + len(others)
     with contextlib.suppress(AssertionError):  # counted below
-        await double.wait_for(lambda: len(cards(double)) >= expected_cards, timeout=30)
-    missing = max(0, expected_cards - len(cards(double)))
+        await double.wait_for(
+            lambda: cards(double) is not None and len(SEEN_CARDS) >= expected_cards, timeout=30
+        )
+    missing = max(0, expected_cards - len(SEEN_CARDS))
     return lost, duplicated, reordered, missing
 
 
