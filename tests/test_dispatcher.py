@@ -146,9 +146,7 @@ async def test_a_failing_handler_apologises_with_a_way_to_the_menu_and_keeps_run
     )
     await bot.say(ales, "/menu")
     apology = bot.last_to(ales)
-    assert (
-        apology.text == "Something went wrong on my side. I'm sorry. You haven't lost anything."
-    )
+    assert apology.text == "Something went wrong on my side. I'm sorry. You haven't lost anything."
     assert bot.labels(apology) == ["☰ Menu"]
     await bot.press(ales, "Menu")
     assert bot.last_to(ales).text.startswith("What do you need right now?")
