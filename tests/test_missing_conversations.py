@@ -119,7 +119,7 @@ NEEDS = {
     "people who died meanwhile": (r"died", r"умер", r"памёр"),
     "the lost years": (r"years that were taken", r"годы, которые", r"гады, якія"),
     "children who grew up": (r"children have grown", r"дети выросли", r"дзеці выраслі"),
-    "a partner who moved on": (r"partner may have moved on", r"пойти дальше", r"пайсці далей"),
+    "a partner who moved on": (r"partner may have moved on", r"другую жизнь", r"іншае жыццё"),
     "parents who aged": (r"parents", r"родители", r"бацькі"),
     "starting again slowly": (r"starting again", r"начать заново", r"пачаць нанова"),
     "others who have been there": (r"been there", r"прош[её]л то же", r"прайшоў тое ж"),
