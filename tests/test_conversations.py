@@ -108,6 +108,13 @@ SEED_DIFFICULTIES = {
     "depression": r"\blow\b|empty|hopeless|no energy",
     "post-traumatic stress": r"flashback|nightmare|startle",
     "professional help": r"professional",
+    "new social connections": r"been there|been through something similar",
+    "addiction": r"alcohol|substances",
+    "refugees and forced migrants": r"abroad|another country|leaving the country",
+    "separated from family": r"children have grown|partner|parents",
+    "guilt towards those still inside": r"guilt.{0,20}(those|people) still inside",
+    "loss and grief": r"grie(f|ve)|say goodbye",
+    "health after prison": r"tuberculosis|hepatitis|check-up",
 }
 
 

@@ -198,6 +198,107 @@ GOLDEN_PATHS: dict[str, tuple[str, list[str]]] = {
             "safety.legal",
         ],
     ),
+    "feelings: guilt towards those still inside, then a person": (
+        "feelings",
+        [
+            "feelings.how_are_you",
+            "feelings.judged",
+            "guilt_inside.start",
+            "guilt_inside.helps",
+            "guilt_inside.support",
+            "person.topic",
+        ],
+    ),
+    "feelings: grief, ways to say goodbye": (
+        "feelings",
+        [
+            "feelings.how_are_you",
+            "feelings.more",
+            "feelings_more.list",
+            "grief.start",
+            "grief.died",
+            "grief.goodbye",
+            "person.topic",
+        ],
+    ),
+    "feelings: the dip after the first joy, said in advance": (
+        "feelings",
+        ["feelings.how_are_you", "feelings.relief", "dip.start", "dip.prepare", "person.topic"],
+    ),
+    "feelings: awake at night": (
+        "feelings",
+        [
+            "feelings.how_are_you",
+            "feelings.more",
+            "feelings.memories",
+            "coping.sleep",
+            "coping.night",
+            "person.topic",
+        ],
+    ),
+    "feelings: anger": (
+        "feelings",
+        [
+            "feelings.how_are_you",
+            "feelings.more",
+            "feelings_more.list",
+            "coping.start",
+            "coping.anger",
+            "person.topic",
+        ],
+    ),
+    "feelings: alcohol": (
+        "feelings_more",
+        ["feelings_more.list", "coping.start", "coping.alcohol", "person.topic"],
+    ),
+    "feelings: others who have been there": (
+        "feelings_more",
+        ["feelings_more.list", "peers.start", "peers.find", "person.topic"],
+    ),
+    "practical: children who grew up, starting again slowly": (
+        "practical",
+        [
+            "practical.topics",
+            "practical.topics_more",
+            "practical.family",
+            "family_again.start",
+            "family_again.children",
+            "family_again.slowly",
+            "person.topic",
+        ],
+    ),
+    "practical: abroad without documents": (
+        "practical",
+        [
+            "practical.topics",
+            "practical.topics_more",
+            "stay_or_leave.start",
+            "stay_or_leave.no_papers",
+            "person.topic",
+        ],
+    ),
+    "practical: journalists, and who publicity could harm": (
+        "practical",
+        [
+            "practical.topics",
+            "practical.topics_more",
+            "media.start",
+            "media.conditions",
+            "media.others",
+            "person.topic",
+        ],
+    ),
+    "practical: health after prison": (
+        "practical",
+        [
+            "practical.topics",
+            "practical.health",
+            "health_checks.start",
+            "health_checks.tests",
+            "health_checks.teeth",
+            "person.topic",
+        ],
+    ),
     "privacy: erase my data": (
         "privacy",
         ["privacy.overview", "privacy.confirm_forget", "privacy.forgotten", "menu.main"],
