@@ -96,9 +96,9 @@ class Surge:
 
     async def ask(self, asker: Asker) -> None:
         self.double.send_text(asker.user, "/human")
-        ask = await self._reply(asker.user, "I will ask a volunteer")
+        ask = await self._reply(asker.user, "I'll ask a volunteer")
         asker.asked_at = time.monotonic()
-        label = "It is urgent" if asker.urgent else "About feelings"
+        label = "It's urgent" if asker.urgent else "About feelings"
         self.double.press(asker.user, ask.message_id, data_of(ask, label))
 
     async def everyone_asks(self, count: int, urgent_every: int, spread: float) -> None:

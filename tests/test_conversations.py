@@ -9,6 +9,7 @@ import pytest
 from dialogs import Choose, Content, Event, Position, Show, Start, State, Text, step
 from dialogs.engine import URGENT_DATA
 from dialogs.model import MENU_FLOW, ActionKind, Nav
+from dialogs.schema.handoff import HANDOFF_NAMES
 from dialogs.telegram_html import to_plain
 from dialogs.testing import Conversation
 
@@ -107,6 +108,13 @@ SEED_DIFFICULTIES = {
     "depression": r"\blow\b|empty|hopeless|no energy",
     "post-traumatic stress": r"flashback|nightmare|startle",
     "professional help": r"professional",
+    "new social connections": r"been there|been through something similar",
+    "addiction": r"alcohol|substances",
+    "refugees and forced migrants": r"abroad|another country|leaving the country",
+    "separated from family": r"children have grown|partner|parents",
+    "guilt towards those still inside": r"guilt.{0,20}(those|people) still inside",
+    "loss and grief": r"grie(f|ve)|say goodbye",
+    "health after prison": r"tuberculosis|hepatitis|check-up",
 }
 
 
@@ -124,7 +132,7 @@ def test_every_difficulty_the_initiative_names_is_answered(
 
 SENSITIVE = re.compile(
     r"prison|jail|arrest|politic|crisis|suicid|convict|турм|арышт|арест|палітв|политз|"
-    r"суіцыд|суицид|крызіс|кризис|зняволен|заключ|калон|колон",
+    r"палітычн|политическ|суіцыд|суицид|крызіс|кризис|зняволен|заключ|калон|колон",
     re.IGNORECASE,
 )
 
@@ -138,6 +146,40 @@ def test_the_face_a_phone_shows_reveals_nothing(shipped: Content) -> None:
         *shipped.profile.description.values(),
         *(d for c in shipped.system.commands.values() for d in c.description.values()),
     ]
+    assert [text for text in shown if SENSITIVE.search(text)] == []
+
+
+# What the bot sends to a person without being asked: its first line shows on a lock screen.
+UNPROMPTED = (
+    "connected",
+    "ended_by_volunteer",
+    "not_delivered",
+    "timeout",
+    "urgent_timeout",
+    "outside_hours",
+    "did_it_help",
+    "busy",
+    "kept_waiting",
+    "volunteers_unavailable",
+)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_first_screens_and_first_lines_reveal_nothing(shipped: Content, locale: str) -> None:
+    """The welcome, the language picker and the menu, whole, and the first line of every message
+    the bot sends unprompted: someone glancing at the phone learns nothing from them."""
+    shown: list[str] = []
+    first_screens = [*shipped.flows["welcome"].steps.values(), shipped.menu_step]
+    first_screens.append(shipped.flows["language"].steps[shipped.flows["language"].start])
+    for screen in first_screens:
+        shown.append(to_plain(shipped.renderer.text(screen.text, locale, "Ales")))
+        shown.extend(shipped.renderer.label(c.label, locale) for c in screen.choices if c.label)
+    handoff = shipped.system.handoff
+    assert handoff is not None
+    for name in UNPROMPTED:
+        sample = {"volunteers": "none", **HANDOFF_NAMES.get(name, {})}
+        text = to_plain(shipped.renderer.text(getattr(handoff, name), locale, extra=sample))
+        shown.append(text.strip().splitlines()[0])
     assert [text for text in shown if SENSITIVE.search(text)] == []
 
 

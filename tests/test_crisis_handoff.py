@@ -98,7 +98,7 @@ async def test_an_urgent_request_nobody_took_is_told_honestly_after_ten_minutes(
 ) -> None:
     zoe = person()
     await bot.say(zoe, "/human")
-    await bot.press(zoe, "It is urgent")
+    await bot.press(zoe, "It's urgent")
     assert await long_waits_at(bot, 9) == 0
     assert await long_waits_at(bot, 11) == 1
     told = bot.last_to(zoe)
@@ -153,12 +153,12 @@ async def test_a_more_serious_reason_replaces_a_lesser_one_and_never_the_other_w
 ) -> None:
     zoe = person()
     await bot.say(zoe, "/human")
-    await bot.press(zoe, "It is urgent")
+    await bot.press(zoe, "It's urgent")
     assert bot.session.sent(CreateForumTopic)[-1].name.endswith("выбраў(-ла) «тэрмінова»")
     await bot.say(zoe, "хочу умереть")
     assert bot.session.sent(EditForumTopic)[-1].name.endswith("суіцыд ці самапашкоджанне")
     alerts, renames = len(bot.in_group()), len(bot.session.sent(EditForumTopic))
     await bot.say(zoe, "/human")
-    await bot.press(zoe, "It is urgent")
+    await bot.press(zoe, "It's urgent")
     assert len(bot.session.sent(EditForumTopic)) == renames, "crisis stays the reason"
     assert len(bot.in_group()) == alerts, "and nobody is alerted again"

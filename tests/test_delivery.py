@@ -107,7 +107,7 @@ async def test_an_urgent_request_in_a_long_queue_is_told_where_help_is_now(bot: 
     await queue_cards(bot, 40, Priority.URGENT)
     zoe = person()
     await bot.say(zoe, "/human")
-    await bot.press(zoe, "It is urgent")
+    await bot.press(zoe, "It's urgent")
     busy = bot.last_to(zoe).text or ""
     assert busy.startswith("Very many people are writing to us right now.")
     assert "Lithuania <b>112</b>" in busy
@@ -117,7 +117,7 @@ async def test_urgent_requests_are_not_told_of_a_queue_of_ordinary_ones(bot: Har
     await queue_cards(bot, 40, Priority.CARD)
     zoe = person()
     await bot.say(zoe, "/human")
-    await bot.press(zoe, "It is urgent")
+    await bot.press(zoe, "It's urgent")
     assert not any((m.text or "").startswith("Very many") for m in bot.to(zoe))
 
 
@@ -126,7 +126,7 @@ async def test_a_phone_number_reaches_the_volunteer_only_after_a_yes(bot: Harnes
     await in_a_case(bot, zoe)
     shared = await bot.share(zoe, contact=Contact(phone_number="+37060000000", first_name="Z"))
     question = bot.last_to(zoe)
-    assert (question.text or "").startswith("You are about to send a phone number.")
+    assert (question.text or "").startswith("You're about to send a phone number.")
     assert bot.labels(question) == ["Yes, send it", "No, don't"]
     assert bot.session.sent(CopyMessage) == [], "nothing went yet"
     await bot.press(zoe, "Yes, send it", on=question)
@@ -138,7 +138,7 @@ async def test_a_place_stays_with_the_person_after_a_no(bot: Harness) -> None:
     zoe = person()
     await in_a_case(bot, zoe)
     await bot.share(zoe, location=Location(latitude=54.68, longitude=25.27))
-    assert (bot.last_to(zoe).text or "").startswith("You are about to send a place on the map.")
+    assert (bot.last_to(zoe).text or "").startswith("You're about to send a place on the map.")
     await bot.press(zoe, "No, don't")
     assert bot.session.sent(CopyMessage) == []
 

@@ -36,7 +36,7 @@ async def test_first_start_welcomes_the_person_by_name_escaped(bot: Harness) -> 
     anna = person(first_name="<Anna & Co>")
     await bot.say(anna, "/start")
     welcome = bot.last_to(anna)
-    assert welcome.text.startswith("Hello, &lt;Anna &amp; Co&gt;. I am a helper")
+    assert welcome.text.startswith("Hello, &lt;Anna &amp; Co&gt;. I'm a helper")
     assert welcome.parse_mode == "HTML"
     assert bot.labels(welcome) == ["Next", "Мова / Язык / Language", "Talk to a person", "☰ Menu"]
 
@@ -93,9 +93,9 @@ async def test_a_sticker_gets_a_kind_answer_not_silence(bot: Harness) -> None:
     ("command", "expected"),
     [
         ("/menu", "What do you need right now?"),
-        ("/help", "I am a helper of the Volnyja initiative. I am not a person"),
+        ("/help", "I'm a helper of the Volnyja initiative. I'm not a person"),
         ("/language", "Choose a language. You can change it at any time"),
-        ("/human", "I will ask a volunteer to write to you here."),
+        ("/human", "I'll ask a volunteer to write to you here."),
         ("/privacy", "<b>What I keep, and for how long</b>"),
         ("/forget", "Erase everything I keep about you?"),
         ("/start feelings", "How are you right now?"),
@@ -122,7 +122,7 @@ async def test_typed_words_go_through_triggers_first(bot: Harness) -> None:
     ales = person()
     await bot.say(ales, "/start feelings")
     await bot.say(ales, "I want to talk to a real person")
-    assert bot.last_to(ales).text.startswith("I will ask a volunteer to write to you here.")
+    assert bot.last_to(ales).text.startswith("I'll ask a volunteer to write to you here.")
 
 
 async def test_the_conversation_continues_after_a_restart(bot: Harness) -> None:
@@ -146,9 +146,7 @@ async def test_a_failing_handler_apologises_with_a_way_to_the_menu_and_keeps_run
     )
     await bot.say(ales, "/menu")
     apology = bot.last_to(ales)
-    assert (
-        apology.text == "Something went wrong on my side. I am sorry. You have not lost anything."
-    )
+    assert apology.text == "Something went wrong on my side. I'm sorry. You haven't lost anything."
     assert bot.labels(apology) == ["☰ Menu"]
     await bot.press(ales, "Menu")
     assert bot.last_to(ales).text.startswith("What do you need right now?")

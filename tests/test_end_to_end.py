@@ -37,7 +37,7 @@ async def test_a_conversation_survives_the_process_being_killed(
     double.send_text(zoe, "/start")
     welcome = await reply_after(double, zoe, 0)
     assert welcome.text is not None
-    assert welcome.text.startswith("Hello, Zyxwvutsrq. I am a helper of the Volnyja initiative.")
+    assert welcome.text.startswith("Hello, Zyxwvutsrq. I'm a helper of the Volnyja initiative.")
     assert labels(welcome) == ["Next", "Мова / Язык / Language", "Talk to a person", "☰ Menu"]
 
     query = double.press(zoe, welcome.message_id, data_of(welcome, "Menu"))
@@ -62,7 +62,7 @@ async def test_a_conversation_survives_the_process_being_killed(
     double.press(zoe, hard.message_id, data_of(hard, "Try to name it"))
     name_it = await reply_after(double, zoe, 5)
     assert name_it.text is not None
-    assert "<b>It is not saved anywhere" in name_it.text
+    assert "<b>It's not saved anywhere" in name_it.text
 
     double.send_text(zoe, "purple-elephant-secret-words")
     thanks = await reply_after(double, zoe, 6)
@@ -116,7 +116,7 @@ async def test_a_flood_wait_is_waited_out_and_the_message_arrives(
     double.send_text(ann, "/start")
     welcome = await reply_after(double, ann, 0)
     assert welcome.text is not None
-    assert welcome.text.startswith("Hello, Ann. I am a helper")
+    assert welcome.text.startswith("Hello, Ann. I'm a helper")
     attempts = sends_to(double, ann)
     assert len(attempts) == 2
     assert attempts[1].at - attempts[0].at >= 1.0

@@ -116,7 +116,7 @@ async def test_an_urgent_request_nobody_took_is_told_honestly_after_the_urgent_t
     ) as bot:
         double.send_text(ZOE, "/human")
         topics = await reply_after(double, ZOE, 0)
-        double.press(ZOE, topics.message_id, data_of(topics, "It is urgent"))
+        double.press(ZOE, topics.message_id, data_of(topics, "It's urgent"))
         await double.wait_for(lambda: topic_names(double) != [])
         await reply_after(double, ZOE, 1)
         # Eleven minutes pass for the case (the bot reads its own clock: the case is moved).

@@ -113,7 +113,7 @@ async def test_a_person_and_a_volunteer_talk_through_the_bot_across_a_restart(
     await double.wait_for(lambda: double.topics[GROUP][thread]["closed"])
     ended = await reply_after(double, ZOE, 6)
     assert ended.text is not None
-    assert ended.text.startswith("You have ended the conversation")
+    assert ended.text.startswith("You've ended the conversation")
 
     assert await bot.stop() == 0
     # What the volunteers can see: every message in the group as members receive it, and

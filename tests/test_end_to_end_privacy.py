@@ -60,12 +60,12 @@ async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
     double.send_text(ZOE, "/start feelings")
     feelings = await said(double, ZOE, "How are you")
     double.send_text(ZOE, TYPED)
-    await said(double, ZOE, "I am a helper with prepared answers")
+    await said(double, ZOE, "I'm a helper with prepared answers")
     assert feelings.reply_markup
 
     # A volunteer.
     double.send_text(ZOE, "/human")
-    topic = await said(double, ZOE, "I will ask a volunteer to write to you here")
+    topic = await said(double, ZOE, "I'll ask a volunteer to write to you here")
     press(double, ZOE, topic, "About feelings")
     share = await said(double, ZOE, "May I show the volunteer")
     press(double, ZOE, share, "No, thank you")
@@ -88,7 +88,7 @@ async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
     double.send_text(ZOE, "/privacy")
     overview = await said(double, ZOE, "<b>What I keep")
     press(double, ZOE, overview, "Clear the chat")
-    confirm = await said(double, ZOE, "I will delete my messages and yours")
+    confirm = await said(double, ZOE, "I'll delete my messages and yours")
     press(double, ZOE, confirm, "Clear now")
     neutral = await said(double, ZOE, NEUTRAL_LINE)
 
@@ -104,7 +104,7 @@ async def test_a_person_leaves_nothing_behind_but_what_the_readme_says(
     double.send_text(ZOE, "/forget")
     asked = await said(double, ZOE, "Erase everything I keep about you?")
     press(double, ZOE, asked, "Yes, erase")
-    await said(double, ZOE, "I have erased everything I kept about you.")
+    await said(double, ZOE, "I've erased everything I kept about you.")
     await double.wait_for(lambda: double.topics[GROUP][thread]["closed"])
     assert double.thread_messages(GROUP, thread)[-1].text == (
         "Чалавек завяршыў размову. Гэтая тэма закрытая."

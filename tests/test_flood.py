@@ -14,7 +14,7 @@ from bot.conversation.flood import BURST, TOLD_EVERY_SECONDS
 from dialogs import Content
 from tests.bot_harness import ALA, GROUP, Harness, person
 
-TOO_FAST = "You are writing faster than I can answer"
+TOO_FAST = "You're writing faster than I can answer"
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ async def test_a_person_writing_many_messages_at_once_is_told_once_gently(bot: H
     replies = [m.text for m in bot.to(zoe)[answered_before:]]
     told = [t for t in replies if t.startswith(TOO_FAST)]
     assert len(told) == 1, "said once, not once per message"
-    answered = [t for t in replies if t.startswith("I am a helper with prepared answers")]
+    answered = [t for t in replies if t.startswith("I'm a helper with prepared answers")]
     assert len(answered) == BURST - 1, "the rest of the allowance is answered, the others skipped"
 
     await bot.say(zoe, "/menu", pause=TOLD_EVERY_SECONDS)

@@ -33,6 +33,21 @@ GOLDEN_PATHS: dict[str, tuple[str, list[str]]] = {
         "",
         ["welcome.hello", "welcome.kept", "welcome.controls", "menu.main"],
     ),
+    "welcome: the Telegram account": (
+        "",
+        [
+            "welcome.hello",
+            "welcome.kept",
+            "welcome.controls",
+            "safety.account",
+            "safety.account_password",
+            "safety.account_old",
+        ],
+    ),
+    "welcome: automatic clearing in one tap": (
+        "",
+        ["welcome.hello", "welcome.kept", "welcome.controls", "welcome.auto_cleared", "menu.main"],
+    ),
     "feelings: anxious, then breathing": (
         "feelings",
         [
@@ -75,6 +90,25 @@ GOLDEN_PATHS: dict[str, tuple[str, list[str]]] = {
         "practical",
         ["practical.topics", "practical.documents", "practical.documents_help"],
     ),
+    "practical: taken abroad without a passport": (
+        "practical",
+        [
+            "practical.topics",
+            "practical.documents",
+            "practical.abroad",
+            "practical.abroad_stay",
+            "safety.account",
+        ],
+    ),
+    "practical: money, the warning first": (
+        "practical",
+        [
+            "practical.topics",
+            "practical.money_from_abroad",
+            "practical.money",
+            "practical.money_help",
+        ],
+    ),
     "practical: phone, apps and banking": (
         "practical",
         ["practical.topics", "practical.topics_more", "practical.tech", "practical.tech_safety"],
@@ -104,11 +138,47 @@ GOLDEN_PATHS: dict[str, tuple[str, list[str]]] = {
             "safety.start",
             "safety.topics",
             "safety.phone_intro",
+            "safety.account",
+            "safety.account_password",
+            "safety.account_old",
             "safety.phone_chats",
             "safety.phone_lock",
             "safety.phone_notif",
             "safety.phone_bot",
+            "safety.verify",
+            "safety.verify_volunteer",
         ],
+    ),
+    "safety: locking an iPhone quickly": (
+        "safety",
+        [
+            "safety.start",
+            "safety.topics",
+            "safety.phone_intro",
+            "safety.account",
+            "safety.account_password",
+            "safety.account_old",
+            "safety.phone_chats",
+            "safety.phone_lock",
+            "safety.phone_lock_iphone",
+            "safety.phone_notif",
+        ],
+    ),
+    "safety: locking an Android phone quickly": (
+        "account",
+        [
+            "safety.account",
+            "safety.account_password",
+            "safety.account_old",
+            "safety.phone_chats",
+            "safety.phone_lock",
+            "safety.phone_lock_android",
+            "safety.phone_notif",
+        ],
+    ),
+    "safety: is this bot genuine": (
+        "safety",
+        ["safety.start", "safety.topics", "safety.verify", "safety.verify_volunteer"],
     ),
     "safety: a personal plan": (
         "safety",
@@ -121,10 +191,112 @@ GOLDEN_PATHS: dict[str, tuple[str, list[str]]] = {
             WRITE,
             "safety.trust_done",
             "safety.plan_detained",
+            "safety.plan_detained_papers",
             "safety.plan_number",
             "safety.plan_home",
             "safety.plan_done",
             "safety.legal",
+        ],
+    ),
+    "feelings: guilt towards those still inside, then a person": (
+        "feelings",
+        [
+            "feelings.how_are_you",
+            "feelings.judged",
+            "guilt_inside.start",
+            "guilt_inside.helps",
+            "guilt_inside.support",
+            "person.topic",
+        ],
+    ),
+    "feelings: grief, ways to say goodbye": (
+        "feelings",
+        [
+            "feelings.how_are_you",
+            "feelings.more",
+            "feelings_more.list",
+            "grief.start",
+            "grief.died",
+            "grief.goodbye",
+            "person.topic",
+        ],
+    ),
+    "feelings: the dip after the first joy, said in advance": (
+        "feelings",
+        ["feelings.how_are_you", "feelings.relief", "dip.start", "dip.prepare", "person.topic"],
+    ),
+    "feelings: awake at night": (
+        "feelings",
+        [
+            "feelings.how_are_you",
+            "feelings.more",
+            "feelings.memories",
+            "coping.sleep",
+            "coping.night",
+            "person.topic",
+        ],
+    ),
+    "feelings: anger": (
+        "feelings",
+        [
+            "feelings.how_are_you",
+            "feelings.more",
+            "feelings_more.list",
+            "coping.start",
+            "coping.anger",
+            "person.topic",
+        ],
+    ),
+    "feelings: alcohol": (
+        "feelings_more",
+        ["feelings_more.list", "coping.start", "coping.alcohol", "person.topic"],
+    ),
+    "feelings: others who have been there": (
+        "feelings_more",
+        ["feelings_more.list", "peers.start", "peers.find", "person.topic"],
+    ),
+    "practical: children who grew up, starting again slowly": (
+        "practical",
+        [
+            "practical.topics",
+            "practical.topics_more",
+            "practical.family",
+            "family_again.start",
+            "family_again.children",
+            "family_again.slowly",
+            "person.topic",
+        ],
+    ),
+    "practical: abroad without documents": (
+        "practical",
+        [
+            "practical.topics",
+            "practical.topics_more",
+            "stay_or_leave.start",
+            "stay_or_leave.no_papers",
+            "person.topic",
+        ],
+    ),
+    "practical: journalists, and who publicity could harm": (
+        "practical",
+        [
+            "practical.topics",
+            "practical.topics_more",
+            "media.start",
+            "media.conditions",
+            "media.others",
+            "person.topic",
+        ],
+    ),
+    "practical: health after prison": (
+        "practical",
+        [
+            "practical.topics",
+            "practical.health",
+            "health_checks.start",
+            "health_checks.tests",
+            "health_checks.teeth",
+            "person.topic",
         ],
     ),
     "privacy: erase my data": (
@@ -142,6 +314,24 @@ GOLDEN_PATHS: dict[str, tuple[str, list[str]]] = {
     "privacy: what volunteers see": (
         "privacy",
         ["privacy.overview", "privacy.volunteers_see", "menu.main"],
+    ),
+    "privacy: the Telegram account": (
+        "privacy",
+        [
+            "privacy.overview",
+            "safety.account",
+            "safety.account_password",
+            "safety.account_old",
+            "safety.phone_chats",
+        ],
+    ),
+    "privacy: is this bot genuine": (
+        "privacy",
+        ["privacy.overview", "safety.verify", "safety.verify_volunteer"],
+    ),
+    "privacy: what a volunteer will never ask": (
+        "privacy",
+        ["privacy.overview", "privacy.volunteers_see", "safety.verify_volunteer"],
     ),
 }
 
@@ -261,3 +451,36 @@ def test_privacy_texts_say_the_retention_the_bot_runs_with() -> None:
     talk = Conversation(result.content, locale="en")
     talk.start("privacy")
     assert "7 days after your last message" in talk.text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_welcome_turns_on_automatic_clearing_in_one_tap(shipped: Content, locale: str) -> None:
+    talk = walk(shipped, locale, "", ["welcome.hello", "welcome.kept", "welcome.controls"])
+    step = shipped.find(Position("welcome", "controls"))
+    assert step is not None
+    one_tap = next(
+        i for i, c in enumerate(step.choices) if c.target.to == Position("welcome", "auto_cleared")
+    )
+    talk.send(_press(Position("welcome", "controls"), one_tap))
+    assert talk.effects == (AutoClear(24 * 60),)
+    assert talk.state.at == Position("welcome", "auto_cleared")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize(
+    ("link", "at"),
+    [
+        ("account", Position("safety", "account")),
+        ("verify", Position("safety", "verify")),
+        ("abroad", Position("practical", "abroad")),
+    ],
+)
+def test_the_new_screens_open_from_their_links(
+    shipped: Content, locale: str, link: str, at: Position
+) -> None:
+    talk = Conversation(shipped, locale=locale)
+    talk.start(link)
+    assert talk.state.at == at
+    current = shipped.find(at)
+    assert current is not None
+    assert talk.text == shipped.renderer.text(current.text, locale)

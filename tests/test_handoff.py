@@ -124,7 +124,7 @@ async def test_ending_tells_both_sides_closes_the_topic_and_forgets(
     await bot.say(zoe, "hello")
     if who_ends == "person":
         await bot.say(zoe, "/end")
-        assert bot.to(zoe)[-2].text.startswith("You have ended the conversation")
+        assert bot.to(zoe)[-2].text.startswith("You've ended the conversation")
     else:
         await bot.post_in_topic(ALA, 500, "/end")
         assert bot.to(zoe)[-2].text.startswith("The volunteer has ended the conversation")
@@ -138,7 +138,7 @@ async def test_ending_tells_both_sides_closes_the_topic_and_forgets(
     await bot.say(zoe, "are you there?")
     assert len(bot.session.sent(CopyMessage)) == copies, "nothing reaches the closed case"
     notice, menu = bot.to(zoe)[-2:]
-    assert notice.text.startswith("I am a helper with prepared answers")
+    assert notice.text.startswith("I'm a helper with prepared answers")
     assert menu.text.startswith("What do you need right now?")
 
 
@@ -147,7 +147,7 @@ async def test_asking_again_while_a_case_is_open_does_not_open_another(bot: Harn
     await ask_for_a_person(bot, zoe)
     await ask_for_a_person(bot, zoe)
     assert len(bot.session.sent(CreateForumTopic)) == 1
-    assert bot.last_to(zoe).text.startswith("You have already asked for a volunteer")
+    assert bot.last_to(zoe).text.startswith("You've already asked for a volunteer")
 
 
 async def test_an_edit_of_a_relayed_text_is_relayed_as_an_edit(bot: Harness) -> None:
@@ -237,7 +237,7 @@ async def test_the_digest_lists_every_waiting_case_the_urgent_first(bot: Harness
     await ask_for_a_person(bot, person(user_id=1))
     ola = person(user_id=2)
     await bot.say(ola, "/human")
-    await bot.press(ola, "It is urgent")
+    await bot.press(ola, "It's urgent")
     await ask_for_a_person(bot, person(user_id=3))
     assert await remind_at(bot, 11) == 3
     lines = (bot.in_group()[-1].text or "").splitlines()
@@ -248,7 +248,7 @@ async def test_the_digest_lists_every_waiting_case_the_urgent_first(bot: Harness
 async def test_urgent_cases_are_re_alerted_sooner_and_stand_out(bot: Harness) -> None:
     zoe = person()
     await bot.say(zoe, "/human")
-    await bot.press(zoe, "It is urgent")
+    await bot.press(zoe, "It's urgent")
     name = bot.session.sent(CreateForumTopic)[-1].name
     assert name.endswith("тэрмінова: выбраў(-ла) «тэрмінова»")
     assert await remind_at(bot, 2.5) == 1
@@ -322,7 +322,7 @@ async def test_a_long_wait_is_told_honestly_with_choices_to_wait_stop_or_use_the
     assert await long_waits_at(bot, 125) == 1
 
     await bot.press(zoe, "Stop the request", on=bot.last_to(zoe))
-    assert bot.last_to(zoe).text.startswith("You have ended the conversation")
+    assert bot.last_to(zoe).text.startswith("You've ended the conversation")
     assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
     with sqlite3.connect(database) as db:
         assert db.execute("select status from cases").fetchall() == [("closed",)]
@@ -372,7 +372,7 @@ async def test_no_did_it_help_question_when_nobody_came(bot: Harness) -> None:
     zoe = person()
     await ask_for_a_person(bot, zoe)
     await bot.say(zoe, "/end")
-    assert bot.last_to(zoe).text.startswith("You have ended the conversation")
+    assert bot.last_to(zoe).text.startswith("You've ended the conversation")
 
 
 async def test_reminders_call_the_volunteers_on_duty(bot: Harness) -> None:
@@ -472,7 +472,7 @@ async def test_saying_it_is_urgent_later_makes_the_waiting_case_urgent_at_once(
     zoe = person()
     await ask_for_a_person(bot, zoe)
     await bot.say(zoe, "/human")
-    await bot.press(zoe, "It is urgent")
+    await bot.press(zoe, "It's urgent")
     assert len(bot.session.sent(CreateForumTopic)) == 1, "still one case"
     renamed = bot.session.sent(EditForumTopic)[-1].name
     assert renamed == "#1 · Пачуцці · тэрмінова: выбраў(-ла) «тэрмінова»"

@@ -168,7 +168,7 @@ async def test_erase_me_ends_the_case_and_leaves_no_row_under_the_pseudonym(
     assert bot.last_to(zoe).text.startswith("Erase everything I keep about you?")
     await bot.press(zoe, "Yes, erase")
 
-    assert bot.last_to(zoe).text.startswith("I have erased everything I kept about you.")
+    assert bot.last_to(zoe).text.startswith("I've erased everything I kept about you.")
     assert bot.in_group()[-1].text == "Чалавек завяршыў размову. Гэтая тэма закрытая."
     assert len(bot.session.sent(CloseForumTopic)) == 1
     await bot.close()
