@@ -76,7 +76,7 @@ async def test_a_button_from_an_old_message_gets_a_gentle_note_and_the_current_s
     await bot.press(ales, "Menu")
     await bot.press(ales, "Talk to a person", on=welcome)
     answer = bot.session.sent(AnswerCallbackQuery)[-1]
-    assert answer.text == "That button is from an older message. Here is where we are now."
+    assert answer.text == "That button is from an older message. Here's where we are now."
     assert bot.last_to(ales).text.startswith("What do you need right now?")
 
 
