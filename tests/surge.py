@@ -152,10 +152,12 @@ class Surge:
         said only after the commit), urgent."""
         return [(number, at, urgent) for number, (at, urgent) in sorted(self.told.items())]
 
-    def inversions(self, group: Window) -> int:
+    def inversions(self, group: Window, noticed_after: float = 0.05) -> int:
         """Non-urgent cases whose topic took a place in the group's budget an urgent case,
         recorded already, was waiting for: one recorded later that overtook it, or any that
-        took the last place of the window."""
+        took the last place of the window. The sender sees a commit a moment after it (woken,
+        it reads the queue): an urgent case counts as waiting `noticed_after` seconds after
+        its person was told."""
         topics = self._topics()
         recorded = {number: at for number, at, _ in self.recorded()}
         opened = {number: at for at, _, number in topics}
@@ -165,7 +167,7 @@ class Surge:
             if not urgent or number not in opened:
                 continue
             for topic_at, other_urgent, other in topics:
-                if other_urgent or not at < topic_at < opened[number]:
+                if other_urgent or not at + noticed_after < topic_at < opened[number]:
                     continue
                 overtook = recorded[other] > at
                 in_window = sum(1 for t in sends if topic_at - group.seconds <= t < topic_at)
