@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -19,7 +16,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import dialogs
-from bot.chores import chores_forever, round_of_chores
 from bot.config import Settings
 from bot.conversation import errors
 from bot.conversation import router as conversation
@@ -36,23 +32,24 @@ from bot.handoff.jobs import HandoffJobs
 from bot.handoff.person import PersonSide
 from bot.handoff.post import Post
 from bot.handoff.volunteers import VolunteerSide
-from bot.health import HEARTBEAT_FILE, heartbeat
 from bot.privacy.clearing import Clearing
 from bot.privacy.controls import PrivacyControls, nothing_first
 from bot.privacy.messages import MessageLog, NoteReceived, NoteSent
 from bot.privacy.pseudonyms import Pseudonymizer
 from bot.privacy.sealing import Sealer
-from bot.storage.db import create_engine, create_sessionmaker
 from bot.storage.fsm import SqlStorage
+from bot.storage.locks import SharedLocks
 from bot.storage.models import utcnow
-from bot.storage.updates import HandledUpdates
-from bot.telegram.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
+from bot.telegram.middlewares import (
+    ChatIsolation,
+    DatabaseMiddleware,
+    SharedChatIsolation,
+    TurnMiddleware,
+)
 from bot.telegram.pacing import Limits, Pacer
-from bot.telegram.polling import Poller
 from bot.telegram.retry import RetryMiddleware
 from bot.telegram.send import PARSE_MODE
 from bot.telegram.settle import SettleFirst
-from bot.telegram.startup import check_volunteer_group, set_commands, set_profile
 from bot.telegram.turn import Turn
 from dialogs import Content
 
@@ -154,6 +151,21 @@ def create_handoff(
     return Handoff(ask=person.ask, before_erase=person.left)
 
 
+def create_bare_dispatcher(
+    sessions: async_sessionmaker[AsyncSession],
+    pseudonyms: Pseudonymizer,
+    shared: SharedLocks | None,
+) -> Dispatcher:
+    """The conversation storage and one chat at a time (across instances when `shared`)."""
+    storage = SqlStorage(sessions, pseudonyms)
+    isolation = (
+        ChatIsolation()
+        if shared is None
+        else SharedChatIsolation(shared, pseudonyms, taken=storage.drop_cached)
+    )
+    return Dispatcher(storage=storage, events_isolation=isolation)
+
+
 def create_dispatcher(
     settings: Settings,
     *,
@@ -165,10 +177,12 @@ def create_dispatcher(
     limits: Limits | None = None,
     flood_clock: Clock = time.monotonic,
     flood_sleep: Sleep = asyncio.sleep,
+    shared: SharedLocks | None = None,
 ) -> Dispatcher:
-    """`limits`: the pace the bot's pacer keeps (None: none), for telling people the wait."""
-    storage = SqlStorage(sessions, pseudonyms)
-    dispatcher = Dispatcher(storage=storage, events_isolation=ChatIsolation())
+    """`limits`: the pace the bot's pacer keeps (None: none), for telling people the wait.
+    `shared`: other instances may handle the same people (PostgreSQL): a chat is locked across
+    them, and its conversation is read afresh from the database when its lock is taken."""
+    dispatcher = create_bare_dispatcher(sessions, pseudonyms, shared)
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     dispatcher.update.outer_middleware(TurnMiddleware(pseudonyms))
     dispatcher.message.outer_middleware(NoteReceived(messages))  # skipped ones are noted too
@@ -211,96 +225,3 @@ def create_dispatcher(
         group_ids = frozenset(group.chat_id for group in settings.VOLUNTEER_CHAT_ID)
         dispatcher.include_router(handoff.create_group_router(group_ids))
     return dispatcher
-
-
-async def run_polling(settings: Settings, content: Content) -> None:
-    content.hearing.prepare()  # the search for crisis words, built before the first message
-    engine = create_engine(settings.DATABASE_URL)
-    sessions = create_sessionmaker(engine)
-    pseudonyms = Pseudonymizer(settings.pseudonym_key())
-    messages = MessageLog(sessions)
-    limits = limits_of(settings)
-    bot = create_bot(settings, messages=messages, pseudonyms=pseudonyms, pacer=Pacer(limits))
-    dispatcher = create_dispatcher(
-        settings,
-        content=content,
-        sessions=sessions,
-        pseudonyms=pseudonyms,
-        sealer=Sealer(settings.pseudonym_key()),
-        messages=messages,
-        limits=limits,
-    )
-    try:
-        for group in settings.VOLUNTEER_CHAT_ID:
-            await check_volunteer_group(bot, group.chat_id)
-        await serve(
-            bot,
-            dispatcher,
-            settings=settings,
-            content=content,
-            sessions=sessions,
-            stop=stop_on_signals(),
-        )
-    finally:
-        await messages.close()
-        await bot.session.close()
-        await asyncio.to_thread(HEARTBEAT_FILE.unlink, missing_ok=True)
-        await engine.dispose()
-        log.info("bot.stopped")
-
-
-async def serve(
-    bot: Bot,
-    dispatcher: Dispatcher,
-    *,
-    settings: Settings,
-    content: Content,
-    sessions: async_sessionmaker[AsyncSession],
-    stop: asyncio.Event,
-) -> None:
-    """Polling, the outbox's sender and the chores until `stop` is set; then a clean stop."""
-    handled = HandledUpdates(sessions)
-    sender: Sender = dispatcher[DELIVERY]
-    round_ = partial(
-        round_of_chores,
-        bot,
-        sessions,
-        clearing=dispatcher[CLEARING],
-        handoff=dispatcher.get(HANDOFF_CHORES),
-        retention_days=settings.RETENTION_DAYS,
-    )
-    background = [
-        asyncio.create_task(heartbeat()),
-        asyncio.create_task(chores_forever(round_)),
-        asyncio.create_task(sender.run(bot)),
-    ]
-    try:
-        await set_commands(bot, content)
-        await set_profile(bot, content)
-        log.info("bot.started mode=polling")
-        poller = Poller(
-            dispatcher,
-            bot,
-            seen=handled.seen,
-            record=handled.record,
-            allowed_updates=dispatcher.resolve_used_update_types(),
-        )
-        await poller.run(stop)
-    finally:
-        for task in background:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await sender.stop()
-        await dispatcher.emit_shutdown(bot=bot)
-        await handled.close()
-
-
-def stop_on_signals() -> asyncio.Event:
-    """Set on SIGTERM or SIGINT: polling stops taking updates and finishes those in hand."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop

@@ -13,6 +13,7 @@ from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.handoff.chores import HandoffChores
+from bot.health import Pulse
 from bot.privacy import retention
 from bot.privacy.clearing import Clearing
 from bot.privacy.logs import kind
@@ -57,7 +58,18 @@ async def round_of_chores(
         log.error("retention.round_failed error=%s", kind(exc))
 
 
-async def chores_forever(one_round: Callable[[], Awaitable[None]]) -> None:
+async def chores_forever(
+    one_round: Callable[[], Awaitable[None]],
+    *,
+    every: float = EVERY_SECONDS,
+    leading: Callable[[], Awaitable[bool]] | None = None,
+    pulse: Pulse | None = None,
+) -> None:
+    """A round every `every` seconds, on the instance `leading` says (all of them: the one)."""
     while True:
-        await asyncio.sleep(EVERY_SECONDS)
-        await one_round()
+        await asyncio.sleep(every)
+        if pulse is not None:
+            pulse.beat()
+        if leading is None or await leading():
+            log.debug("chores.round")
+            await one_round()

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.health import is_alive
+from bot.health import answers_healthy, healthz_url, is_alive
 from bot.privacy.logs import configure as configure_logging
 from bot.simulator import Simulator
 from dialogs import load_content
@@ -23,7 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("run", help="apply migrations and run the Telegram bot (long polling)")
+    commands.add_parser(
+        "run", help="apply migrations and run the Telegram bot (long polling, or a webhook)"
+    )
     commands.add_parser("health", help="exit 0 if a running bot is alive (for HEALTHCHECK)")
 
     check = commands.add_parser("check", help="validate the content; exit 1 on any error")
@@ -53,13 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "schema":
         return schema_command(args.kind, args.write_to)
-    if args.command == "health":
-        return 0 if is_alive() else 1
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
+    if args.command == "health":
+        return health_command(settings)
     if args.command == "run":
         try:
             return run_command(settings)
@@ -71,6 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "chat":
         return chat_command(settings, args.content, args.locale, args.name, args.volunteers)
     return 2
+
+
+def health_command(settings: Settings) -> int:
+    """0 when the running bot is well: in webhook mode its /healthz says so."""
+    if settings.webhook:
+        return (
+            0 if answers_healthy(healthz_url(settings.WEBHOOK_HOST, settings.WEBHOOK_PORT)) else 1
+        )
+    return 0 if is_alive() else 1
 
 
 def run_command(settings: Settings) -> int:
@@ -87,14 +98,14 @@ def run_command(settings: Settings) -> int:
         print("the bot does not start with broken content: fix the lines above", file=sys.stderr)
         return 1
     # aiogram takes seconds to import: only `run` pays for it, check and chat start at once.
-    from bot.app import run_polling  # noqa: PLC0415
     from bot.privacy.sealing import Sealer  # noqa: PLC0415
+    from bot.serving import run_bot  # noqa: PLC0415
     from bot.storage.migrate import upgrade  # noqa: PLC0415
     from bot.telegram.startup import SetupError  # noqa: PLC0415
 
     upgrade(settings.DATABASE_URL, Sealer(settings.pseudonym_key()))
     try:
-        asyncio.run(run_polling(settings, result.content))
+        asyncio.run(run_bot(settings, result.content))
     except SetupError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 OFFICIAL_API_URL = "https://api.telegram.org"
@@ -50,6 +50,10 @@ def parse_groups(value: Any) -> Any:
     return tuple(groups)
 
 
+SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+SECRET_FORM = "16 to 256 letters, digits, _ or - (for example: openssl rand -hex 32)"
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it in one line."""
 
@@ -78,6 +82,11 @@ class Settings(BaseSettings):
     CASE_TOPIC_DELETE_HOURS: int = Field(default=24, ge=0, le=24 * 365)
     RETENTION_DAYS: int = Field(default=30, ge=1, le=3650)
     TELEGRAM_PACING: bool = True
+    WEBHOOK_URL: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
+    WEBHOOK_SECRET: SecretStr | None = None
+    WEBHOOK_HOST: str = "0.0.0.0"
+    WEBHOOK_PORT: int = Field(default=8080, ge=1, le=65535)
+    CHORES_SECONDS: int = Field(default=30, ge=1, le=3600)
 
     @field_validator("ADMIN_IDS", mode="before")
     @classmethod
@@ -110,6 +119,26 @@ class Settings(BaseSettings):
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.WEBHOOK_URL and self.WEBHOOK_SECRET is None:
+            msg = f"WEBHOOK_SECRET: required when WEBHOOK_URL is set; {SECRET_FORM}"
+            raise ValueError(msg)
+        return self
+
+    @field_validator("WEBHOOK_SECRET")
+    @classmethod
+    def _secret_form(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not SECRET.fullmatch(value.get_secret_value()):
+            msg = f"expected {SECRET_FORM}"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def webhook(self) -> bool:
+        """Telegram pushes updates to us (more than one instance is possible) instead of polling."""
+        return bool(self.WEBHOOK_URL)
+
     @property
     def log_level(self) -> int:
         return logging.getLevelNamesMapping()[self.LOG_LEVEL]
@@ -124,6 +153,13 @@ class Settings(BaseSettings):
             raise SettingsError(msg)
         return self.BOT_TOKEN.get_secret_value().strip()
 
+    def token_of_webhook(self) -> str:
+        """WEBHOOK_SECRET: what Telegram must send with every update in webhook mode."""
+        if self.WEBHOOK_SECRET is None:
+            msg = f"setting WEBHOOK_SECRET: required when WEBHOOK_URL is set; {SECRET_FORM}"
+            raise SettingsError(msg)
+        return self.WEBHOOK_SECRET.get_secret_value()
+
     def pseudonym_key(self) -> bytes:
         """PSEUDONYM_KEY, or one derived from the token (a new token then means new pseudonyms)."""
         if self.PSEUDONYM_KEY is not None and self.PSEUDONYM_KEY.get_secret_value():
@@ -137,8 +173,10 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
-        name = ".".join(str(part) for part in err["loc"]) or "settings"
+        name = ".".join(str(part) for part in err["loc"])
         message = str(err["msg"]).removeprefix("Value error, ")
+        if not name:  # a rule between settings names its setting first
+            name, _, message = message.partition(": ")
         if err["type"] == "extra_forbidden":
             message = "unknown setting (check its spelling in .env)"
         msg = f"setting {name}: {message}"

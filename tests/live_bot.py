@@ -2,7 +2,7 @@
 against the Bot API double over HTTP: for tests and benchmarks that set Telegram's limits on
 both sides, faster than Telegram's own clock where they say so.
 
-It is what `volnyja-bot run` builds (bot.app.serve), with the pacer's limits given instead of
+It is what `volnyja-bot run` builds (bot.serving.serve), with the pacer's limits given instead of
 Telegram's, and a stop that is an event instead of SIGTERM.
 """
 
@@ -16,11 +16,12 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import create_bot, create_dispatcher, serve
+from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.privacy.messages import MessageLog
 from bot.privacy.pseudonyms import Pseudonymizer
 from bot.privacy.sealing import Sealer
+from bot.serving import serve
 from bot.storage.db import create_engine, create_sessionmaker
 from bot.storage.migrate import upgrade
 from bot.telegram.pacing import Limits, Pacer

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from bot.conversation.buttons import MenuButton
 from bot.conversation.conversations import Conversations
 from bot.privacy.logs import kind, safe
+from bot.storage.updates import AlreadyHandled
 from bot.telegram import send
 from dialogs import Content
 
@@ -35,6 +36,9 @@ async def on_error(
     event: ErrorEvent, bot: Bot, conversations: Conversations, state: FSMContext | None = None
 ) -> bool:
     exc = event.exception
+    if isinstance(exc, AlreadyHandled):  # another instance answered it: nothing more to say
+        log.info("update.redelivered_skipped")
+        return True
     log.error("update.failed error=%s at=%s", kind(exc), safe(where(exc)))
     inner = event.update.event
     chat_id: int | None = None

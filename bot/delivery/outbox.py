@@ -148,6 +148,20 @@ class Outbox:
             attempts=entry.attempts,
         )
 
+    async def claim(self, entry_id: int) -> bool:
+        """Make this entry ours until the transaction ends, unless another instance is sending
+        it or has sent it (PostgreSQL: a row lock, skipped when taken). SQLite has one
+        instance, whose sender never starts an entry twice: nothing to claim there."""
+        session = await self._transaction.session()
+        if session.get_bind().dialect.name == "sqlite":
+            return True
+        found = await session.execute(
+            select(OutboxEntry.id)
+            .where(OutboxEntry.id == entry_id)
+            .with_for_update(skip_locked=True)
+        )
+        return found.scalar_one_or_none() is not None
+
     async def done(self, entry_id: int) -> None:
         session = await self._transaction.session()
         await session.execute(delete(OutboxEntry).where(OutboxEntry.id == entry_id))

@@ -154,7 +154,8 @@ class Sender:
     async def _deliver(self, bot: Bot, entry: Queued) -> None:
         job = self.outbox(Transaction(self._sessions)).opened(entry)
         async with Transaction(self._sessions) as transaction:
-            await self._attempt(bot, job, transaction)
+            if await self.outbox(transaction).claim(job.id):
+                await self._attempt(bot, job, transaction)
 
     async def _attempt(self, bot: Bot, job: Job, transaction: Transaction) -> None:
         """One try; a cancel on stop leaves the entry to be sent after a restart."""
@@ -199,6 +200,8 @@ class Sender:
         log.info("delivery.refused kind=%s error=%s", safe(job.kind), kind(exc))
         async with Transaction(self._sessions) as transaction:
             try:
+                if not await self.outbox(transaction).claim(job.id):
+                    return  # another instance took it meanwhile: what it decides stands
                 refusal = self._refusals.get(job.kind)
                 if refusal is not None:
                     with priority(job.priority):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,15 @@ async def wipe_journal(sessions: async_sessionmaker[AsyncSession]) -> bool:
             return True
         busy, _, _ = (await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()
         return not busy
+
+
+ANSWER_SECONDS = 3.0
+
+
+async def database_answers(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Raises unless the database answers a trivial question quickly (for /healthz)."""
+    async with asyncio.timeout(ANSWER_SECONDS), sessions() as session:
+        await session.execute(text("select 1"))
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -8,7 +8,8 @@ the state that led to it is safe), but writes of people answered at the same mom
 transaction. SQLite has one writer, and a commit per update would cap the bot at a few hundred
 updates a second. Reads of conversations not in memory are batched the same way; recent
 conversations stay in memory (a bounded cache), so most updates read nothing. Updates of one
-chat never overlap (ChatIsolation), so the cache cannot go stale.
+chat never overlap (ChatIsolation), so the cache cannot go stale; with several instances, a chat's
+copy is dropped whenever its lock is taken (SharedChatIsolation).
 """
 
 from __future__ import annotations
@@ -93,6 +94,10 @@ class SqlStorage(BaseStorage):
             return
         async with self._lock, self._sessions.begin() as session:
             await session.execute(statement)
+
+    def drop_cached(self, key: StorageKey) -> None:
+        """Another instance may have moved this conversation on: read it afresh."""
+        self._cache.pop(self.record_key(key), None)
 
     async def close(self) -> None:
         await self._writes.drain()

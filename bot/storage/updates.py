@@ -5,9 +5,9 @@ a day, as long as Telegram keeps an update (bot/privacy/retention.py)."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import CursorResult, Insert, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -39,11 +39,29 @@ class HandledUpdates:
         return dict.fromkeys(batch)
 
 
+class AlreadyHandled(Exception):
+    """This update was handled and committed elsewhere (another instance, before a crash):
+    what this handling wrote is rolled back and nothing of it is sent."""
+
+
 async def mark_handled(session: AsyncSession, *update_ids: int) -> None:
     """Record these updates as handled, in this session's transaction (once each)."""
     rows = [{"update_id": update_id, "handled_at": utcnow()} for update_id in update_ids]
+    await session.execute(_insert_new(session), rows)
+
+
+async def mark_handled_first(session: AsyncSession, update_id: int) -> None:
+    """Record this update as handled, or raise AlreadyHandled when it was, in a committed
+    transaction: the first commit of an update is where its handling becomes the only one."""
+    done = await session.execute(
+        _insert_new(session), {"update_id": update_id, "handled_at": utcnow()}
+    )
+    if cast(CursorResult[Any], done).rowcount == 0:
+        raise AlreadyHandled
+
+
+def _insert_new(session: AsyncSession) -> Insert:
     table = cast(Table, HandledUpdate.__table__)
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
-    else:
-        await session.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()

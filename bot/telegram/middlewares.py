@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -16,10 +17,12 @@ from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.types import Chat, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.privacy.logs import kind
 from bot.privacy.pseudonyms import Pseudonymizer
+from bot.storage.locks import CHATS, SharedLocks
 from bot.storage.repositories import People
 from bot.storage.transaction import Transaction
-from bot.storage.updates import mark_handled
+from bot.storage.updates import mark_handled_first
 from bot.telegram.turn import FSM_KEY, LAST_UPDATE_KEY, TRANSACTION_KEY, TURN_KEY, Handler, Turn
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,45 @@ class ChatIsolation(BaseEventIsolation):
         self._locks.clear()
 
 
+def chat_lock_key(pseudonyms: Pseudonymizer, key: StorageKey) -> int:
+    """A 32-bit number for a chat, keyed: what PostgreSQL shows of a lock says nothing of who."""
+    name = pseudonyms.of("lock", key.bot_id, key.chat_id, key.user_id, key.thread_id)
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big", signed=True)
+
+
+class SharedChatIsolation(ChatIsolation):
+    """One chat's updates one at a time across every instance: this instance's own lock first
+    (its other updates of the chat queue in memory), then the chat's advisory lock."""
+
+    def __init__(
+        self,
+        locks: SharedLocks,
+        pseudonyms: Pseudonymizer,
+        *,
+        taken: Callable[[StorageKey], None] = lambda key: None,
+    ) -> None:
+        """`taken`: called once the chat is ours (to drop a copy another instance outdated)."""
+        super().__init__()
+        self._shared = locks
+        self._pseudonyms = pseudonyms
+        self._taken = taken
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        async with super().lock(key):
+            number = chat_lock_key(self._pseudonyms, key)
+            generation = await self._shared.wait_for(CHATS, number)
+            self._taken(key)
+            try:
+                yield
+            finally:
+                if generation == self._shared.generation:
+                    try:
+                        await self._shared.unlock(CHATS, number)
+                    except Exception as exc:  # the connection is gone, and the lock with it
+                        log.warning("locks.unlock_failed error=%s", kind(exc))
+
+
 class DatabaseMiddleware(BaseMiddleware):
     """Owns the transaction of an update: commit when the handler succeeds, else roll back."""
 
@@ -87,7 +129,7 @@ class DatabaseMiddleware(BaseMiddleware):
 
 
 async def _mark_handled(session: AsyncSession, *, update_id: int) -> None:
-    await mark_handled(session, update_id)
+    await mark_handled_first(session, update_id)
 
 
 class TurnMiddleware(BaseMiddleware):

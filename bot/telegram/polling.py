@@ -17,6 +17,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 
 from bot.privacy.logs import kind
+from bot.storage.updates import AlreadyHandled
 from bot.telegram import send
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,8 @@ class Poller:
         could not wait): it stays in hand, so it is not confirmed and comes back."""
         try:
             await self._dispatcher.feed_update(self._bot, update)
+        except AlreadyHandled:
+            log.info("polling.redelivered_skipped")
         except Exception as exc:  # handled, badly: the errors router apologised already
             log.error("polling.update_failed error=%s", kind(exc))
         try:

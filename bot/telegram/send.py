@@ -203,6 +203,25 @@ async def updates(
     )
 
 
+async def push_updates_to(
+    bot: Bot, url: str, *, secret: str, allowed: list[str], max_connections: int
+) -> None:
+    """Webhook mode: Telegram sends each update to `url` (with the secret in a header) and
+    delivers it again until the bot answers 200."""
+    await bot.set_webhook(
+        url=url,
+        secret_token=secret,
+        allowed_updates=allowed,
+        max_connections=max_connections,
+        drop_pending_updates=False,
+    )
+
+
+async def stop_pushing_updates(bot: Bot) -> None:
+    """Polling mode: getUpdates answers only while no webhook is set (what waits is kept)."""
+    await bot.delete_webhook(drop_pending_updates=False)
+
+
 async def member(bot: Bot, chat_id: int, user_id: int) -> ResultChatMemberUnion:
     return await bot.get_chat_member(chat_id=chat_id, user_id=user_id)
 

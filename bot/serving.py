@@ -1,0 +1,191 @@
+"""Running the bot: build it from Settings, take updates (long polling or a webhook), send what
+the outbox holds, do the chores, and stop cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from functools import partial
+
+from aiogram import Bot, Dispatcher
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import CLEARING, DELIVERY, HANDOFF_CHORES, create_bot, create_dispatcher, limits_of
+from bot.chores import chores_forever, round_of_chores
+from bot.config import Settings
+from bot.delivery.sender import Sender
+from bot.health import HEARTBEAT_FILE, Pulse, heartbeat
+from bot.privacy.messages import MessageLog
+from bot.privacy.pseudonyms import Pseudonymizer
+from bot.privacy.sealing import Sealer
+from bot.storage.db import create_engine, create_sessionmaker, database_answers, is_sqlite
+from bot.storage.locks import ChoresLeader, SharedLocks
+from bot.storage.updates import HandledUpdates
+from bot.telegram import send
+from bot.telegram.pacing import Pacer
+from bot.telegram.polling import Poller
+from bot.telegram.startup import check_volunteer_group, set_commands, set_profile
+from bot.telegram.webhook import DurableWebhook, HealthCheck, serve_webhook, webhook_path
+from dialogs import Content
+
+log = logging.getLogger(__name__)
+
+MAX_CONNECTIONS = 40
+"""Telegram's default: how many updates of different chats it pushes at once."""
+
+
+class ChoresLate(Exception):
+    """The chores loop has not turned for too long."""
+
+
+async def run_bot(settings: Settings, content: Content) -> None:
+    content.hearing.prepare()  # the search for crisis words, built before the first message
+    engine = create_engine(settings.DATABASE_URL)
+    sessions = create_sessionmaker(engine)
+    shared = None if is_sqlite(settings.DATABASE_URL) else SharedLocks(engine)
+    pseudonyms = Pseudonymizer(settings.pseudonym_key())
+    messages = MessageLog(sessions)
+    limits = limits_of(settings)
+    bot = create_bot(settings, messages=messages, pseudonyms=pseudonyms, pacer=Pacer(limits))
+    dispatcher = create_dispatcher(
+        settings,
+        content=content,
+        sessions=sessions,
+        pseudonyms=pseudonyms,
+        sealer=Sealer(settings.pseudonym_key()),
+        messages=messages,
+        limits=limits,
+        shared=shared,
+    )
+    try:
+        for group in settings.VOLUNTEER_CHAT_ID:
+            await check_volunteer_group(bot, group.chat_id)
+        await serve(
+            bot,
+            dispatcher,
+            settings=settings,
+            content=content,
+            sessions=sessions,
+            stop=stop_on_signals(),
+            shared=shared,
+        )
+    finally:
+        await messages.close()
+        await bot.session.close()
+        await asyncio.to_thread(HEARTBEAT_FILE.unlink, missing_ok=True)
+        if shared is not None:
+            await shared.close()
+        await engine.dispose()
+        log.info("bot.stopped")
+
+
+async def serve(
+    bot: Bot,
+    dispatcher: Dispatcher,
+    *,
+    settings: Settings,
+    content: Content,
+    sessions: async_sessionmaker[AsyncSession],
+    stop: asyncio.Event,
+    shared: SharedLocks | None = None,
+) -> None:
+    """Updates, the outbox's sender and the chores until `stop` is set; then a clean stop."""
+    handled = HandledUpdates(sessions)
+    sender: Sender = dispatcher[DELIVERY]
+    pulse = Pulse()
+    round_ = partial(
+        round_of_chores,
+        bot,
+        sessions,
+        clearing=dispatcher[CLEARING],
+        handoff=dispatcher.get(HANDOFF_CHORES),
+        retention_days=settings.RETENTION_DAYS,
+    )
+    leader = None if shared is None else ChoresLeader(shared).leading
+    chores = chores_forever(round_, every=settings.CHORES_SECONDS, leading=leader, pulse=pulse)
+    background = [asyncio.create_task(chores), asyncio.create_task(sender.run(bot))]
+    if not settings.webhook:
+        background.append(asyncio.create_task(heartbeat()))
+    try:
+        await set_commands(bot, content)
+        await set_profile(bot, content)
+        allowed = dispatcher.resolve_used_update_types()
+        if settings.webhook:
+            health = partial(_health, sessions, pulse, settings.CHORES_SECONDS)
+            await _serve_webhook(
+                bot,
+                dispatcher,
+                settings=settings,
+                handled=handled,
+                allowed=allowed,
+                health=health,
+                stop=stop,
+            )
+        else:
+            await send.stop_pushing_updates(bot)
+            log.info("bot.started mode=polling")
+            poller = Poller(
+                dispatcher, bot, seen=handled.seen, record=handled.record, allowed_updates=allowed
+            )
+            await poller.run(stop)
+    finally:
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await sender.stop()
+        await dispatcher.emit_shutdown(bot=bot)
+        await handled.close()
+
+
+async def _serve_webhook(
+    bot: Bot,
+    dispatcher: Dispatcher,
+    *,
+    settings: Settings,
+    handled: HandledUpdates,
+    allowed: list[str],
+    health: HealthCheck,
+    stop: asyncio.Event,
+) -> None:
+    url, secret = settings.WEBHOOK_URL or "", settings.token_of_webhook()
+    handler = DurableWebhook(dispatcher, bot, secret=secret, handled=handled)
+
+    async def listening() -> None:
+        """Only now is Telegram told where to push: nothing it sends is refused unheard."""
+        await send.push_updates_to(
+            bot, url, secret=secret, allowed=allowed, max_connections=MAX_CONNECTIONS
+        )
+        log.info("bot.started mode=webhook")
+
+    await serve_webhook(
+        handler,
+        path=webhook_path(url),
+        host=settings.WEBHOOK_HOST,
+        port=settings.WEBHOOK_PORT,
+        health=health,
+        listening=listening,
+        stop=stop,
+    )
+
+
+async def _health(
+    sessions: async_sessionmaker[AsyncSession], pulse: Pulse, every: int
+) -> dict[str, object]:
+    await database_answers(sessions)
+    age = pulse.age()
+    if age > 2 * every + 30:
+        raise ChoresLate
+    return {"chores_seconds_ago": round(age)}
+
+
+def stop_on_signals() -> asyncio.Event:
+    """Set on SIGTERM or SIGINT: no new updates are taken, those in hand finish."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
