@@ -52,7 +52,7 @@ class SharedLocks:
                 raise
 
     async def _drop(self) -> None:
-        """The connection broke: the server has let go of this instance's locks."""
+        """Closed, or broken: either way the server lets go of this instance's locks."""
         connection, self._connection = self._connection, None
         if connection is not None:
             try:
@@ -86,10 +86,10 @@ class SharedLocks:
         return self.generation
 
     async def close(self) -> None:
+        """Let go of every lock: the connection is closed for real, not handed back to the
+        pool (where it would keep them)."""
         async with self._turn:
-            connection, self._connection = self._connection, None
-            if connection is not None:
-                await connection.close()
+            await self._drop()
 
 
 class ChoresLeader:
