@@ -18,6 +18,10 @@ The parts:
 - ``state``: DoubleState, everything the double knows, and the helpers all parts share;
 - ``flood``: Telegram's flood limits (429 with retry_after), when a test enforces them;
 - ``server``: the aiohttp server, dispatching to the methods, getUpdates;
+- ``webhook``: setWebhook, deleteWebhook, getWebhookInfo, and waiting for deliveries
+  (webhook_idle, webhook_attempts, webhook_targets for instances behind a load balancer);
+- ``delivery``: POSTing updates to the webhook as the official Bot API server does (one update
+  per chat in flight, chats in parallel, retries with Telegram's back-off);
 - ``world``: what tests do (people, groups, messages, presses, blocking, failures);
 - ``inspection``: what tests see (messages, calls) and waiting for the bot;
 - ``methods_messages``, ``methods_chats``, ``topics``: the Bot API methods the double answers;
@@ -44,7 +48,14 @@ from tests.telegram_double.limits import (
     TOPIC_CLOSED,
     TOPIC_ICON_COLORS,
 )
-from tests.telegram_double.values import ApiError, Call, FakeUser, SentMessage, bad_request
+from tests.telegram_double.values import (
+    ApiError,
+    Call,
+    FakeUser,
+    SentMessage,
+    WebhookAttempt,
+    bad_request,
+)
 from tests.telegram_double.wire import check_markup, decode_value
 
 __all__ = [
@@ -68,6 +79,7 @@ __all__ = [
     "HtmlParseError",
     "SentMessage",
     "TelegramDouble",
+    "WebhookAttempt",
     "bad_request",
     "check_markup",
     "decode_value",

@@ -17,8 +17,11 @@ class TelegramDouble(
     """An aiohttp server answering the Bot API for one bot, with people to drive it.
 
     Driving methods (send_text, press, ...) are synchronous and enqueue updates; the bot fetches
-    them with getUpdates. Everything the bot asks for is recorded in `calls`, and the messages it
-    sends are kept per chat with their current text and keyboard.
+    them with getUpdates or, once it called setWebhook, the double POSTs them to its webhook
+    (webhook_timeout: seconds an answer may take, Telegram's 60; webhook_retry_unit: real
+    seconds per second of Telegram's retry delays, small in tests). Everything the bot asks for
+    is recorded in `calls`, and the messages it sends are kept per chat with their current text
+    and keyboard.
     """
 
     def __init__(
@@ -28,16 +31,21 @@ class TelegramDouble(
         bot_id: int = 123456,
         bot_username: str = "volnyja_test_bot",
         bot_first_name: str = "Volnyja Test",
+        webhook_timeout: float = 60.0,
+        webhook_retry_unit: float = 1.0,
     ) -> None:
         super().__init__(
             token=token,
             bot_id=bot_id,
             bot_username=bot_username,
             bot_first_name=bot_first_name,
+            webhook_timeout=webhook_timeout,
+            webhook_retry_unit=webhook_retry_unit,
         )
 
         self._methods = {
             "getme": self._get_me,
+            "setwebhook": self._set_webhook,
             "deletewebhook": self._delete_webhook,
             "getwebhookinfo": self._get_webhook_info,
             "sendmessage": self._send_message,

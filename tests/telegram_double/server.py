@@ -14,16 +14,17 @@ from aiohttp import web
 from tests.telegram_double.flood import FloodMixin
 from tests.telegram_double.limits import (
     _GROUP_PREFIXES,
-    _OPT_IN_UPDATES,
     _WRITING_PREFIXES,
     BLOCKED,
 )
 from tests.telegram_double.values import ApiError, Call
-from tests.telegram_double.wire import _flag, _int_param, _read_params
+from tests.telegram_double.webhook import TERMINATED_BY_SET_WEBHOOK, WebhookMixin
+from tests.telegram_double.wire import _int_param, _read_params
 
 
-class ServerMixin(FloodMixin):
-    """Listen on a port, answer each request (recorded in calls) and hand out the updates."""
+class ServerMixin(FloodMixin, WebhookMixin):
+    """Listen on a port, answer each request (recorded in calls) and hand out the updates
+    (by getUpdates, or by webhook: see WebhookMixin)."""
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -49,6 +50,7 @@ class ServerMixin(FloodMixin):
         """Wake any long poll (it answers []) and shut the server down."""
         self._closing = True
         self._new_update.set()
+        await self._stop_delivery()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -102,6 +104,7 @@ class ServerMixin(FloodMixin):
             self._check_bot_in_group(params)
         self._check_flood(lower, params)
         if lower == "getupdates":
+            self._refuse_get_updates()
             return await self._get_updates(params)
         handler = self._methods.get(lower)
         if handler is None:
@@ -132,12 +135,10 @@ class ServerMixin(FloodMixin):
 
     def _take(self, limit: int) -> list[dict[str, Any]]:
         """Up to limit deliverable updates; updates of types not allowed are dropped."""
-        allowed = self.allowed_updates
         batch: list[dict[str, Any]] = []
         kept: list[dict[str, Any]] = []
         for update in self._updates:
-            kind = next((key for key in update if key != "update_id"), "")
-            if not (kind in allowed if allowed else kind not in _OPT_IN_UPDATES):
+            if not self._allowed(update):
                 continue  # Telegram never delivers it, so it is gone
             kept.append(update)
             if len(batch) < limit:
@@ -157,6 +158,8 @@ class ServerMixin(FloodMixin):
         self._confirm(offset)
         deadline = time.monotonic() + timeout
         while True:
+            if self._webhook is not None:
+                raise ApiError(409, TERMINATED_BY_SET_WEBHOOK)
             batch = self._take(limit)
             remaining = deadline - time.monotonic()
             if batch or self._closing or remaining <= 0:
@@ -166,16 +169,3 @@ class ServerMixin(FloodMixin):
                 await asyncio.wait_for(self._new_update.wait(), remaining)
             except TimeoutError:
                 return self._take(limit)
-
-    def _delete_webhook(self, params: dict[str, Any]) -> bool:
-        if _flag(params, "drop_pending_updates"):
-            self._updates.clear()
-        return True
-
-    def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        del params
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }

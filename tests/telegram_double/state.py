@@ -11,7 +11,19 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.telegram_double.values import Call, FakeUser, SentMessage, _Failure, _Stored, bad_request
+from tests.telegram_double.limits import _OPT_IN_UPDATES
+from tests.telegram_double.values import (
+    Call,
+    FakeUser,
+    QueueKey,
+    SentMessage,
+    WebhookAttempt,
+    _Backoff,
+    _Failure,
+    _Stored,
+    _Webhook,
+    bad_request,
+)
 from tests.telegram_double.wire import _int_param, _quoted
 
 
@@ -29,6 +41,8 @@ class DoubleState:
         bot_id: int,
         bot_username: str,
         bot_first_name: str,
+        webhook_timeout: float = 60.0,
+        webhook_retry_unit: float = 1.0,
     ) -> None:
         self.token = token
         self.bot_id = bot_id
@@ -74,6 +88,27 @@ class DoubleState:
         self._failures: dict[str, deque[_Failure]] = {}
         self._holds: dict[tuple[str, int | None], asyncio.Event] = {}
 
+        # Webhook mode (see webhook.py and delivery.py).
+        self.webhook_timeout = webhook_timeout
+        """Seconds a webhook may take to answer an update before the attempt counts as failed
+        (Telegram: 60)."""
+        self.webhook_retry_unit = webhook_retry_unit
+        """Real seconds per second of Telegram's retry delays (0, 2, 4, ... up to 60-120 s);
+        tests make it small."""
+        self.webhook_targets: list[str] | None = None
+        """Test only: base URLs (scheme://host:port) to deliver to round-robin instead of the
+        webhook's own host, keeping its path: the instances behind a load balancer."""
+        self.webhook_attempts: list[WebhookAttempt] = []
+        self._webhook: _Webhook | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_wake = asyncio.Event()
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._busy_queues: set[QueueKey] = set()
+        self._backoff: dict[int, _Backoff] = {}
+        self._last_success = float("-inf")
+        self._next_target = 0
+        self._last_webhook_error: tuple[int, str] | None = None
+
         self._new_update = asyncio.Event()
         self._closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -90,11 +125,25 @@ class DoubleState:
         update_id = self._next_update_id
         self._next_update_id += 1
         self._updates.append({"update_id": update_id, **body})
-        if self._loop is not None and threading.get_ident() != self._thread:
-            self._loop.call_soon_threadsafe(self._new_update.set)
-        else:
-            self._new_update.set()
+        self._notify()
         return update_id
+
+    def _notify(self) -> None:
+        """Wake a long poll and the webhook delivery loop (from any thread)."""
+        if self._loop is not None and threading.get_ident() != self._thread:
+            self._loop.call_soon_threadsafe(self._wake_all)
+        else:
+            self._wake_all()
+
+    def _wake_all(self) -> None:
+        self._new_update.set()
+        self._webhook_wake.set()
+
+    def _allowed(self, update: Mapping[str, Any]) -> bool:
+        """Whether allowed_updates lets Telegram deliver this update at all."""
+        kind = next((key for key in update if key != "update_id"), "")
+        allowed = self.allowed_updates
+        return kind in allowed if allowed else kind not in _OPT_IN_UPDATES
 
     def _next_message_id(self, chat_id: int) -> int:
         message_id = self._last_message_id.get(chat_id, 0) + 1

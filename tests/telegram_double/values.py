@@ -97,3 +97,50 @@ class _Failure:
     status: int
     description: str
     retry_after: int | None
+
+
+QueueKey = tuple[str, int | str]
+"""The webhook queue an update belongs to: updates of one queue are delivered one at a time."""
+
+
+@dataclass
+class WebhookAttempt:
+    """One POST of an update to the webhook (or to one of the test's webhook_targets).
+
+    Recorded when it starts (finished is None while it is under way); status is the HTTP
+    status of the answer, error what went wrong when there was no answer (refused, reset,
+    timed out) or the answer was not 2xx.
+    """
+
+    update_id: int
+    queue: QueueKey
+    target: str
+    started: float
+    finished: float | None = None
+    status: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The update was acknowledged (a 2xx answer)."""
+        return self.status is not None and 200 <= self.status <= 299
+
+
+@dataclass(frozen=True)
+class _Webhook:
+    """A webhook as setWebhook registered it."""
+
+    url: str
+    secret_token: str
+    max_connections: int
+    ip_address: str
+
+
+@dataclass
+class _Backoff:
+    """An update's failed deliveries so far, and when it may be sent again (time.monotonic)."""
+
+    delay: int = 1
+    fail_count: int = 0
+    wakeup_at: float = 0.0
+    last_target: str | None = None

@@ -301,7 +301,7 @@ class WorldMixin(DoubleState):
         never reached it (the bot crashed first); how many."""
         again, self._confirmed = self._confirmed, []
         self._updates = sorted([*again, *self._updates], key=lambda u: int(u["update_id"]))
-        self._new_update.set()
+        self._notify()
         return len(again)
 
     def hold(self, method: str, chat_id: int | None = None) -> asyncio.Event:
