@@ -113,7 +113,7 @@ async def serve(
         await set_profile(bot, content)
         allowed = dispatcher.resolve_used_update_types()
         if settings.webhook:
-            health = partial(_health, sessions, pulse, settings.CHORES_SECONDS)
+            health = partial(health_report, sessions, pulse, settings.CHORES_SECONDS)
             await _serve_webhook(
                 bot,
                 dispatcher,
@@ -171,9 +171,10 @@ async def _serve_webhook(
     )
 
 
-async def _health(
+async def health_report(
     sessions: async_sessionmaker[AsyncSession], pulse: Pulse, every: int
 ) -> dict[str, object]:
+    """For /healthz: the database answers, and the chores loop turned lately."""
     await database_answers(sessions)
     age = pulse.age()
     if age > 2 * every + 30:

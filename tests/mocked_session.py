@@ -7,6 +7,7 @@ plausible Telegram result.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import defaultdict, deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
@@ -51,6 +52,9 @@ class MockedSession(BaseSession):
         self.lock_probe: Callable[[], Awaitable[bool]] | None = None
         """Asked at every call: is the database's write lock held (by the caller, waiting)?"""
         self.calls_under_lock: list[str] = []
+        self.hold_next: asyncio.Event | None = None
+        """Set: the next call waits for it (Telegram slow to answer); `held` says it waits."""
+        self.held = asyncio.Event()
 
     def fail(self, method: type[TelegramMethod[Any]], *errors: Exception) -> None:
         """The next calls of `method` raise these errors, in order."""
@@ -67,6 +71,10 @@ class MockedSession(BaseSession):
     ) -> Any:
         if self.lock_probe is not None and await self.lock_probe():
             self.calls_under_lock.append(type(method).__name__)
+        if self.hold_next is not None:
+            hold, self.hold_next = self.hold_next, None
+            self.held.set()
+            await hold.wait()
         result = await self._answer(method)
         self.results.append((method, result))
         return result
