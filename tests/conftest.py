@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.storage.migrate import upgrade
 from dialogs import Content, load_content
+from tests.postgres import Cluster, throwaway
+from tests.stored import id_forms
+
+__all__ = ["id_forms", "rows_mentioning", "stored_bytes"]
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -51,23 +57,53 @@ def database(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """One throwaway PostgreSQL server for the whole run, started by the first test needing it."""
+    with throwaway() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def migrated_template(postgres_cluster: Cluster) -> str:
+    """A database migrated once; each test gets a copy (CREATE DATABASE ... TEMPLATE)."""
+    upgrade(postgres_cluster.create_database(TEMPLATE))
+    return TEMPLATE
+
+
+TEMPLATE = "migrated"
+_DATABASE_NUMBERS = itertools.count(1)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+    ]
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of each engine: a SQLite file, or a database on the test server."""
+    if request.param == "sqlite":
+        path = tmp_path / "data" / "bot.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        upgrade(url)
+        yield url
+        return
+    cluster: Cluster = request.getfixturevalue("postgres_cluster")
+    template: str = request.getfixturevalue("migrated_template")
+    name = f"test_{next(_DATABASE_NUMBERS)}"
+    yield cluster.create_database(name, template=template)
+    cluster.drop_database(name)
+
+
 def stored_bytes(database: Path) -> bytes:
-    """Everything SQLite keeps on disk for this database: the file, its -wal and -shm."""
+    """Everything SQLite keeps on disk for this database file: the file, its -wal and -shm
+    (the end-to-end tests' file; tests.stored has the same for either engine)."""
     return b"".join(p.read_bytes() for p in database.parent.glob(f"{database.name}*"))
 
 
-def id_forms(telegram_id: int) -> list[bytes]:
-    """A Telegram id as it could sit in a database file: as text, and as the big-endian integer
-    SQLite writes (in 4, 6 or 8 bytes, the sizes an id of this size can take)."""
-    forms = [str(telegram_id).encode()]
-    for size in (4, 6, 8):
-        if telegram_id < 2 ** (8 * size - 1):
-            forms.append(telegram_id.to_bytes(size, "big", signed=True))
-    return forms
-
-
 def rows_mentioning(database: Path, *needles: object) -> list[tuple[str, tuple[object, ...]]]:
-    """Every row of every table in which one of the needles is a whole value."""
+    """Every row of every table of a SQLite file in which one of the needles is a whole value."""
     wanted = {str(n) for n in needles}
     found = []
     with contextlib.closing(sqlite3.connect(database)) as db:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -16,14 +14,15 @@ from bot.storage.db import create_engine, create_sessionmaker
 from bot.storage.models import Case, CaseStatus
 from bot.storage.repositories import Cases
 from bot.storage.transaction import Transaction
+from tests.stored import query
 
 RAW_CHAT_ID = 7395160842
 T = TypeVar("T")
 
 
 @pytest.fixture
-async def sessions(database: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
     yield create_sessionmaker(engine)
     await engine.dispose()
 
@@ -85,7 +84,7 @@ async def test_a_persons_open_case_is_found_and_relays_are_remembered(
 
 
 async def test_a_closed_case_keeps_only_its_subject_thread_and_times(
-    sessions: async_sessionmaker[AsyncSession], database: Path
+    sessions: async_sessionmaker[AsyncSession], database_url: str
 ) -> None:
     case_id = await open_case(sessions)
     await Cases(Transaction(sessions), sessions).claim(case_id, "volunteer-pseudonym")
@@ -96,16 +95,15 @@ async def test_a_closed_case_keeps_only_its_subject_thread_and_times(
         await cases.close(case)
 
     await in_transaction(sessions, close)
-    with sqlite3.connect(database) as db:
-        row = db.execute(
-            "select person, chat, volunteer, locale, status, subject, thread_id, closed_at"
-            " from cases"
-        ).fetchone()
-        relays = db.execute("select count(*) from relayed_messages").fetchone()
+    [row] = await query(
+        database_url,
+        "select person, chat, volunteer, locale, status, subject, thread_id, closed_at from cases",
+    )
+    relays = await query(database_url, "select count(*) from relayed_messages")
     assert row[:5] == (None, None, None, None, CaseStatus.CLOSED)
     assert row[5:7] == ("feelings", 77)
     assert row[7] is not None
-    assert relays == (0,)
+    assert relays == [(0,)]
 
     async def reopen(cases: Cases) -> Case | None:
         return await cases.open_for("p1")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from aiogram.methods import CopyMessage, CreateForumTopic, EditForumTopic, EditMessageText
@@ -20,8 +19,8 @@ HELP_NOW = "<b>In danger now:</b>"
 
 
 @pytest.fixture
-async def bot(shipped: Content, database: Path) -> AsyncIterator[Harness]:
-    harness = Harness(shipped, f"sqlite+aiosqlite:///{database}", volunteer_chat_id=GROUP)
+async def bot(shipped: Content, database_url: str) -> AsyncIterator[Harness]:
+    harness = Harness(shipped, database_url, volunteer_chat_id=GROUP)
     harness.session.members.add(ALA.id)
     yield harness
     await harness.close()
@@ -108,9 +107,9 @@ async def test_an_urgent_request_nobody_took_is_told_honestly_after_ten_minutes(
 
 
 async def test_without_a_volunteers_group_the_crisis_lines_come_first(
-    shipped: Content, database: Path
+    shipped: Content, database_url: str
 ) -> None:
-    harness = Harness(shipped, f"sqlite+aiosqlite:///{database}")
+    harness = Harness(shipped, database_url)
     try:
         zoe = person()
         await harness.say(zoe, "/start")
@@ -124,14 +123,14 @@ async def test_without_a_volunteers_group_the_crisis_lines_come_first(
 
 
 async def test_at_night_the_crisis_lines_come_first_and_nothing_is_promised(
-    shipped: Content, database: Path
+    shipped: Content, database_url: str
 ) -> None:
     now = utcnow()
     opens = (now + timedelta(hours=2)).strftime("%H:00")
     closes = (now + timedelta(hours=3)).strftime("%H:00")
     harness = Harness(
         shipped,
-        f"sqlite+aiosqlite:///{database}",
+        database_url,
         volunteer_chat_id=GROUP,
         hours=f"{opens}-{closes}",
     )

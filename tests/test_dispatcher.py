@@ -22,12 +22,12 @@ from bot.telegram.middlewares import ChatIsolation
 from bot.telegram.startup import set_commands
 from dialogs import Content
 from tests.bot_harness import Harness, person
-from tests.conftest import stored_bytes
+from tests.stored import id_forms, query, stored_bytes
 
 
 @pytest.fixture
-async def bot(shipped: Content, database: Path) -> AsyncIterator[Harness]:
-    harness = Harness(shipped, f"sqlite+aiosqlite:///{database}")
+async def bot(shipped: Content, database_url: str) -> AsyncIterator[Harness]:
+    harness = Harness(shipped, database_url)
     yield harness
     await harness.close()
 
@@ -180,7 +180,7 @@ async def test_server_and_network_errors_are_retried_with_backoff(bot: Harness) 
 
 
 async def test_a_person_who_blocked_the_bot_is_recorded_and_not_retried(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     ales = person()
     method = SendMessage(chat_id=1, text="x")
@@ -188,8 +188,7 @@ async def test_a_person_who_blocked_the_bot_is_recorded_and_not_retried(
     await bot.say(ales, "/start")
     assert len(bot.session.sent(SendMessage)) == 1
     assert bot.sleeps.waited == []
-    with sqlite3.connect(database) as db:
-        rows = db.execute("select pseudonym, blocked_at from people").fetchall()
+    rows = await query(database_url, "select pseudonym, blocked_at from people")
     assert len(rows) == 1
     assert rows[0][0] == bot.pseudonyms.person(ales.id)
     assert rows[0][1] is not None
@@ -211,7 +210,9 @@ async def test_the_command_list_is_set_in_every_language(bot: Harness) -> None:
     assert calls[None].commands[0].description == "Галоўнае меню"
 
 
-async def test_nothing_personal_is_stored_in_the_database(bot: Harness, database: Path) -> None:
+async def test_nothing_personal_is_stored_in_the_database(
+    bot: Harness, database_url: str
+) -> None:
     zyx = person(user_id=7395160842, first_name="Zyxwvutsrq")
     await bot.say(zyx, "/start feelings")
     await bot.press(zyx, "Something else")
@@ -219,28 +220,28 @@ async def test_nothing_personal_is_stored_in_the_database(bot: Harness, database
     await bot.press(zyx, "Try to name it")
     await bot.say(zyx, "purple-elephant-secret-words")
     await bot.close()  # notes flushed, connections closed: the files are final
-    stored = stored_bytes(database)
-    for secret in ("7395160842", "Zyxwvutsrq", "purple-elephant"):
-        assert secret.encode() not in stored
-    with sqlite3.connect(database) as db:
-        (stored_conversations,) = db.execute("select count(*) from fsm_records").fetchone()
+    stored = await stored_bytes(database_url)
+    for secret in (*id_forms(7395160842), b"Zyxwvutsrq", b"purple-elephant"):
+        assert secret not in stored
+    [(stored_conversations,)] = await query(database_url, "select count(*) from fsm_records")
     assert stored_conversations == 1, "the conversation was stored, just nothing personal"
 
 
 async def test_blocking_and_unblocking_is_recorded_from_telegrams_notice(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     ales = person()
+    blocked = "select blocked_at is not null from people"
     await bot.membership(ales, blocked=True)
-    with sqlite3.connect(database) as db:
-        assert db.execute("select blocked_at is not null from people").fetchall() == [(1,)]
+    assert await query(database_url, blocked) == [(True,)]
     await bot.membership(ales, blocked=False)
-    with sqlite3.connect(database) as db:
-        assert db.execute("select blocked_at is not null from people").fetchall() == [(0,)]
+    assert await query(database_url, blocked) == [(False,)]
 
 
-async def test_the_database_runs_in_wal_mode(bot: Harness, database: Path) -> None:
+async def test_a_sqlite_database_runs_in_wal_mode(shipped: Content, database: Path) -> None:
+    bot = Harness(shipped, f"sqlite+aiosqlite:///{database}")
     await bot.say(person(), "/start")
+    await bot.close()
     with sqlite3.connect(database) as db:
         assert db.execute("pragma journal_mode").fetchone() == ("wal",)
 
@@ -262,14 +263,13 @@ async def test_a_failure_is_logged_by_kind_and_place_only(
         assert secret not in logged
 
 
-async def test_erase_me_deletes_the_conversation_row(bot: Harness, database: Path) -> None:
+async def test_erase_me_deletes_the_conversation_row(bot: Harness, database_url: str) -> None:
     ales = person()
     await bot.say(ales, "/privacy")
     await bot.press(ales, "Erase my data")
     await bot.press(ales, "Yes, erase")
-    with sqlite3.connect(database) as db:
-        assert db.execute("select count(*) from fsm_records").fetchone() == (0,)
-        assert db.execute("select count(*) from people").fetchone() == (0,)
+    assert await query(database_url, "select count(*) from fsm_records") == [(0,)]
+    assert await query(database_url, "select count(*) from people") == [(0,)]
 
 
 async def test_an_update_still_running_when_the_bot_stops_finishes_without_an_error() -> None:
@@ -301,11 +301,11 @@ async def test_without_a_volunteers_group_asking_for_a_person_is_answered_honest
 
 
 async def test_content_without_handoff_words_keeps_a_set_group_quiet_and_the_person_unharmed(
-    small: Content, database: Path
+    small: Content, database_url: str
 ) -> None:
     """VOLUNTEER_CHAT_ID set, but the content has no handoff section: the bot does not hand
     over, and neither a message in the group nor asking for a person breaks anything."""
-    harness = Harness(small, f"sqlite+aiosqlite:///{database}", volunteer_chat_id=-100777)
+    harness = Harness(small, database_url, volunteer_chat_id=-100777)
     try:
         ales = person()
         await harness.post_in_topic(User(id=9001, is_bot=False, first_name="V"), 5, "hello")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiogram.methods import CopyMessage
@@ -18,8 +17,8 @@ TOO_FAST = "You're writing faster than I can answer"
 
 
 @pytest.fixture
-async def bot(shipped: Content, database: Path) -> AsyncIterator[Harness]:
-    harness = Harness(shipped, f"sqlite+aiosqlite:///{database}", volunteer_chat_id=GROUP)
+async def bot(shipped: Content, database_url: str) -> AsyncIterator[Harness]:
+    harness = Harness(shipped, database_url, volunteer_chat_id=GROUP)
     harness.session.members.add(ALA.id)
     yield harness
     await harness.close()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from aiogram import Bot
@@ -28,13 +26,14 @@ from bot.storage.models import utcnow
 from bot.storage.transaction import Transaction
 from dialogs import Content
 from tests.bot_harness import ALA, BORYS, GROUP, STRANGER, Harness, person
+from tests.stored import query
 
 
 @pytest.fixture
-async def bot(shipped: Content, database: Path) -> AsyncIterator[Harness]:
+async def bot(shipped: Content, database_url: str) -> AsyncIterator[Harness]:
     harness = Harness(
         shipped,
-        f"sqlite+aiosqlite:///{database}",
+        database_url,
         volunteer_chat_id=GROUP,
         admins=frozenset({ALA.id}),
     )
@@ -116,7 +115,7 @@ async def test_anyone_elses_message_in_the_topic_stays_there_as_a_note(bot: Harn
 
 @pytest.mark.parametrize("who_ends", ["person", "volunteer"])
 async def test_ending_tells_both_sides_closes_the_topic_and_forgets(
-    bot: Harness, database: Path, who_ends: str
+    bot: Harness, database_url: str, who_ends: str
 ) -> None:
     zoe = person(user_id=7395160842)
     await ask_for_a_person(bot, zoe)
@@ -129,11 +128,10 @@ async def test_ending_tells_both_sides_closes_the_topic_and_forgets(
         await bot.post_in_topic(ALA, 500, "/end")
         assert bot.to(zoe)[-2].text.startswith("The volunteer has ended the conversation")
     assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
-    with sqlite3.connect(database) as db:
-        assert db.execute("select person, chat, status from cases").fetchall() == [
-            (None, None, "closed")
-        ]
-        assert db.execute("select count(*) from relayed_messages").fetchone() == (0,)
+    assert await query(database_url, "select person, chat, status from cases") == [
+        (None, None, "closed")
+    ]
+    assert await query(database_url, "select count(*) from relayed_messages") == [(0,)]
     copies = len(bot.session.sent(CopyMessage))
     await bot.say(zoe, "are you there?")
     assert len(bot.session.sent(CopyMessage)) == copies, "nothing reaches the closed case"
@@ -179,7 +177,7 @@ async def test_release_returns_the_case_to_the_queue_for_the_next_volunteer(bot:
 
 
 async def test_a_person_who_blocks_the_bot_ends_the_case_and_volunteers_are_told(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     zoe = person()
     await ask_for_a_person(bot, zoe)
@@ -187,8 +185,7 @@ async def test_a_person_who_blocks_the_bot_ends_the_case_and_volunteers_are_told
     await bot.membership(zoe, blocked=True)
     assert bot.in_group()[-1].text == group_words(bot, "person_ended")
     assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
-    with sqlite3.connect(database) as db:
-        assert db.execute("select chat, status from cases").fetchall() == [(None, "closed")]
+    assert await query(database_url, "select chat, status from cases") == [(None, "closed")]
 
 
 Job = Callable[[Bot, Transaction, datetime], Awaitable[int]]
@@ -269,7 +266,7 @@ async def delete_at(bot: Harness, hours: float) -> int:
 
 
 async def test_a_closed_cases_topic_is_deleted_with_its_messages_a_day_later(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     zoe = person()
     await ask_for_a_person(bot, zoe)
@@ -278,16 +275,15 @@ async def test_a_closed_cases_topic_is_deleted_with_its_messages_a_day_later(
     assert await delete_at(bot, 25) == 1
     assert [d.message_thread_id for d in bot.session.sent(DeleteForumTopic)] == [500]
     assert await delete_at(bot, 48) == 0, "deleted once"
-    with sqlite3.connect(database) as db:
-        assert db.execute("select thread_id, subject from cases").fetchall() == [(None, "feelings")]
+    assert await query(database_url, "select thread_id, subject from cases") == [(None, "feelings")]
 
 
 async def test_with_zero_hours_the_topic_is_deleted_as_the_case_ends(
-    shipped: Content, database: Path
+    shipped: Content, database_url: str
 ) -> None:
     harness = Harness(
         shipped,
-        f"sqlite+aiosqlite:///{database}",
+        database_url,
         volunteer_chat_id=GROUP,
         delete_topics_after_hours=0,
     )
@@ -305,7 +301,7 @@ async def long_waits_at(bot: Harness, minutes: float) -> int:
 
 
 async def test_a_long_wait_is_told_honestly_with_choices_to_wait_stop_or_use_the_menu(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     zoe = person()
     await ask_for_a_person(bot, zoe)
@@ -324,8 +320,7 @@ async def test_a_long_wait_is_told_honestly_with_choices_to_wait_stop_or_use_the
     await bot.press(zoe, "Stop the request", on=bot.last_to(zoe))
     assert bot.last_to(zoe).text.startswith("You've ended the conversation")
     assert [c.message_thread_id for c in bot.session.sent(CloseForumTopic)] == [500]
-    with sqlite3.connect(database) as db:
-        assert db.execute("select status from cases").fetchall() == [("closed",)]
+    assert await query(database_url, "select status from cases") == [("closed",)]
 
 
 async def test_a_taken_case_never_gets_the_long_wait_message(bot: Harness) -> None:
@@ -353,7 +348,7 @@ async def test_stats_show_counts_and_waiting_times_to_admins_only(bot: Harness) 
 
 
 async def test_after_the_end_one_tap_says_whether_it_helped_and_only_a_count_is_kept(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     zoe = person()
     await ask_for_a_person(bot, zoe)
@@ -364,8 +359,7 @@ async def test_after_the_end_one_tap_says_whether_it_helped_and_only_a_count_is_
     assert bot.labels(question) == ["Yes, it helped", "Not really"]
     await bot.press(zoe, "Yes, it helped", on=question)
     assert bot.session.sent(AnswerCallbackQuery)[-1].text == "Thank you for answering."
-    with sqlite3.connect(database) as db:
-        assert db.execute("select answer, count from helped_counts").fetchall() == [("yes", 1)]
+    assert await query(database_url, "select answer, count from helped_counts") == [("yes", 1)]
 
 
 async def test_no_did_it_help_question_when_nobody_came(bot: Harness) -> None:
@@ -402,14 +396,14 @@ async def test_a_volunteer_who_leaves_the_group_returns_their_cases_with_a_fresh
 
 
 async def test_outside_volunteer_hours_the_person_hears_when_they_come_back(
-    shipped: Content, database: Path
+    shipped: Content, database_url: str
 ) -> None:
     now = utcnow()
     later = (now + timedelta(hours=2)).strftime("%H:00")
     closes = (now + timedelta(hours=3)).strftime("%H:00")
     harness = Harness(
         shipped,
-        f"sqlite+aiosqlite:///{database}",
+        database_url,
         volunteer_chat_id=GROUP,
         hours=f"{later}-{closes}",
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,12 +19,12 @@ from bot.storage.migrate import upgrade
 from bot.storage.models import utcnow
 from dialogs import Content
 from tests.bot_harness import ALA, GROUP, Harness, person
-from tests.conftest import rows_mentioning, stored_bytes
+from tests.stored import query, rows, rows_mentioning, stored_bytes
 
 
 @pytest.fixture
-async def bot(shipped: Content, database: Path) -> AsyncIterator[Harness]:
-    harness = Harness(shipped, f"sqlite+aiosqlite:///{database}", volunteer_chat_id=GROUP)
+async def bot(shipped: Content, database_url: str) -> AsyncIterator[Harness]:
+    harness = Harness(shipped, database_url, volunteer_chat_id=GROUP)
     harness.session.members.add(ALA.id)
     yield harness
     await harness.close()
@@ -44,11 +43,6 @@ def deleted_in(bot: Harness, chat_id: int) -> list[int]:
         if call.chat_id == chat_id
         for message_id in call.message_ids
     ]
-
-
-def rows(database: Path, table: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database) as db:
-        return list(db.execute(f"select * from {table}"))
 
 
 async def clear_the_chat(bot: Harness, who: User) -> None:
@@ -95,30 +89,29 @@ async def test_messages_older_than_48_hours_are_not_asked_to_be_deleted(bot: Har
 
 
 async def test_only_numbers_and_times_are_kept_for_clearing_and_not_past_48_hours(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     zoe = person(user_id=7395160842)
     await bot.say(zoe, "/start")
     await bot.messages.flush()
-    kept = rows(database, "chat_messages")
+    kept = await rows(database_url, "chat_messages")
     assert kept, "the chat's messages are noted"
     assert {row[1] for row in kept} == {bot.pseudonyms.person(zoe.id)}
     assert all(str(zoe.id) not in repr(row) for row in kept)
     await bot.messages.purge(utcnow() + timedelta(hours=48, minutes=1))
-    assert rows(database, "chat_messages") == []
+    assert await rows(database_url, "chat_messages") == []
 
 
-def assert_sealed_chat(bot: Harness, database: Path, chat_id: int, *, minutes: int) -> None:
+async def assert_sealed_chat(bot: Harness, url: str, chat_id: int, *, minutes: int) -> None:
     """Where to write is kept sealed: the id reads back with the key, and only with it."""
-    with sqlite3.connect(database) as db:
-        [(sealed, after)] = db.execute("select chat, after_minutes from auto_clearing").fetchall()
+    [(sealed, after)] = await query(url, "select chat, after_minutes from auto_clearing")
     assert after == minutes
     assert str(chat_id) not in sealed
     assert bot.sealer.open_chat(sealed) == chat_id
 
 
 async def test_automatic_clearing_deletes_what_is_older_than_chosen(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     zoe = person(user_id=7395160843)
     two_hours_ago = await bot.say(zoe, "/start", at=datetime.now(UTC) - timedelta(hours=2))
@@ -126,7 +119,7 @@ async def test_automatic_clearing_deletes_what_is_older_than_chosen(
     await bot.press(zoe, "Automatic clearing")
     await bot.press(zoe, "After an hour")
     assert bot.last_to(zoe).text.startswith("All right. Messages in this chat will disappear")
-    assert_sealed_chat(bot, database, zoe.id, minutes=60)
+    await assert_sealed_chat(bot, database_url, zoe.id, minutes=60)
 
     await clearing(bot).auto_clear(bot.bot)
     assert deleted_in(bot, zoe.id) == [two_hours_ago], "only what is over an hour old"
@@ -135,24 +128,24 @@ async def test_automatic_clearing_deletes_what_is_older_than_chosen(
 
 
 async def test_switching_automatic_clearing_off_forgets_where_to_write(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     zoe = person(user_id=7395160844)
     await bot.say(zoe, "/privacy")
     await bot.press(zoe, "Automatic clearing")
     await bot.press(zoe, "After a day")
-    assert_sealed_chat(bot, database, zoe.id, minutes=24 * 60)
+    await assert_sealed_chat(bot, database_url, zoe.id, minutes=24 * 60)
     await bot.say(zoe, "/privacy")
     await bot.press(zoe, "Automatic clearing")
     await bot.press(zoe, "Switch off")
-    assert rows(database, "auto_clearing") == []
+    assert await rows(database_url, "auto_clearing") == []
     await bot.close()
-    stored = stored_bytes(database)
+    stored = await stored_bytes(database_url)
     assert str(zoe.id).encode() not in stored
 
 
 async def test_erase_me_ends_the_case_and_leaves_no_row_under_the_pseudonym(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     zoe = person(user_id=7395160845, first_name="Zyxwvutsrq")
     await bot.say(zoe, "/start feelings")
@@ -176,13 +169,13 @@ async def test_erase_me_ends_the_case_and_leaves_no_row_under_the_pseudonym(
     fsm_key = bot.dispatcher.storage.record_key(  # type: ignore[attr-defined]
         bot.storage_key(zoe)
     )
-    assert rows_mentioning(database, pseudonym, fsm_key, zoe.id) == []
-    cases = rows(database, "cases")
+    assert await rows_mentioning(database_url, pseudonym, fsm_key, zoe.id) == []
+    cases = await rows(database_url, "cases")
     assert len(cases) == 1, "the closed case stays, with nothing that leads to the person"
 
 
 async def test_clear_and_erase_leaves_one_neutral_line_and_nothing_stored(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     zoe = person(user_id=7395160846)
     await bot.say(zoe, "/start")
@@ -193,12 +186,12 @@ async def test_clear_and_erase_leaves_one_neutral_line_and_nothing_stored(
     assert bot.last_to(zoe).text == "Done. Anything older can be deleted from the chat menu."
     await bot.close()
     pseudonym = bot.pseudonyms.person(zoe.id)
-    assert rows_mentioning(database, pseudonym, zoe.id) == []
-    assert rows(database, "fsm_records") == []
+    assert await rows_mentioning(database_url, pseudonym, zoe.id) == []
+    assert await rows(database_url, "fsm_records") == []
 
 
 async def test_old_closed_cases_idle_conversations_and_counts_are_purged(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     zoe, ales = person(user_id=5550011), person(user_id=5550012)
     await bot.say(zoe, "/human")
@@ -209,16 +202,15 @@ async def test_old_closed_cases_idle_conversations_and_counts_are_purged(
     await bot.say(ales, "/start")
     await bot.close()
     sessions = create_sessionmaker(bot.engine)
-    assert rows(database, "helped_counts")
+    assert await rows(database_url, "helped_counts")
     # The case's topic is still in the group: the case waits for it to be deleted first.
     await retention.purge(sessions, utcnow() + timedelta(days=31), 30)
-    assert len(rows(database, "cases")) == 1
-    with sqlite3.connect(database) as db:
-        db.execute("update cases set thread_id = null")
+    assert len(await rows(database_url, "cases")) == 1
+    await query(database_url, "update cases set thread_id = null")
     assert await retention.purge(sessions, utcnow() + timedelta(days=29), 30) == 0
     await retention.purge(sessions, utcnow() + timedelta(days=31), 30)
     for table in ("cases", "helped_counts", "fsm_records", "people", "auto_clearing"):
-        assert rows(database, table) == [], table
+        assert await rows(database_url, table) == [], table
     await bot.engine.dispose()
 
 
@@ -232,12 +224,12 @@ async def test_message_numbers_wait_in_memory_while_the_database_cannot_take_the
     await asyncio.sleep(0.2)  # the first write fails: there are no tables yet
     await asyncio.to_thread(upgrade, url)
     await messages.flush()
-    assert [row[1:3] for row in rows(tmp_path / "late.db", "chat_messages")] == [("p", 7)]
+    assert [row[1:3] for row in await rows(url, "chat_messages")] == [("p", 7)]
     await engine.dispose()
 
 
 async def test_an_erased_person_is_not_in_the_database_files_even_while_the_bot_runs(
-    bot: Harness, database: Path
+    bot: Harness, database_url: str
 ) -> None:
     """A server can be seized running: the erased rows must not live on in the WAL's older
     frames, nor in the free space of the database's pages."""
@@ -248,7 +240,7 @@ async def test_an_erased_person_is_not_in_the_database_files_even_while_the_bot_
     await bot.say(zoe, "/forget")
     await bot.press(zoe, "Yes, erase")
     await bot.messages.flush()
-    files = stored_bytes(database)
+    files = await stored_bytes(database_url)
     assert bot.pseudonyms.person(others[0].id).encode() in files, "the search does find rows"
     fsm_key = bot.dispatcher.storage.record_key(  # type: ignore[attr-defined]
         bot.storage_key(zoe)
@@ -257,6 +249,8 @@ async def test_an_erased_person_is_not_in_the_database_files_even_while_the_bot_
         assert erased.encode() not in files
 
 
-async def test_sqlite_overwrites_what_it_deletes(bot: Harness) -> None:
-    async with bot.engine.connect() as connection:
+async def test_sqlite_overwrites_what_it_deletes(database: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    async with engine.connect() as connection:
         assert (await connection.exec_driver_sql("PRAGMA secure_delete")).scalar() == 1
+    await engine.dispose()

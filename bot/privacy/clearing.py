@@ -80,7 +80,7 @@ class Clearing:
         """Erased rows must not live on in the database's journal (see bot.db.wipe_journal)."""
         await self.messages.flush()
         if not await wipe_journal(self._sessions):
-            log.warning("clearing.journal_busy")  # the next erase or a clean stop empties it
+            log.warning("clearing.journal_busy")  # the next erase or purge catches up
 
     async def _delete(self, bot: Bot, chat_id: int, ids: list[int]) -> None:
         await send.delete_messages(bot, chat_id, ids)

@@ -48,5 +48,5 @@ async def purge(sessions: async_sessionmaker[AsyncSession], now: datetime, days:
             purged += int(result.rowcount or 0)  # type: ignore[attr-defined]
     if purged:
         log.info("retention.purged rows=%s", purged)
-        await wipe_journal(sessions)  # not left behind in the WAL either
+        await wipe_journal(sessions)  # not left behind in the WAL or the files either
     return purged

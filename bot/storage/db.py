@@ -1,4 +1,5 @@
-"""The database engine and sessions. SQLite gets WAL mode: readers never wait for the writer."""
+"""The database engine and sessions. SQLite gets WAL mode: readers never wait for the writer;
+PostgreSQL (for more than one instance) needs nothing set per connection."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -55,15 +57,50 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     return engine
 
 
+ERASABLE_TABLES = (
+    "fsm_records",
+    "people",
+    "cases",
+    "relayed_messages",
+    "chat_messages",
+    "auto_clearing",
+    "outbox",
+    "helped_counts",
+    "handled_updates",
+)
+"""The tables an erase or a retention purge deletes from (rewritten on PostgreSQL after one)."""
+
+REWRITE_LOCK_TIMEOUT = "3s"
+"""How long the rewrite waits for the tables: busy longer, it is left to the next erase."""
+LOCK_NOT_AVAILABLE = "55P03"
+"""PostgreSQL's error code for a lock not had in time."""
+
+
 async def wipe_journal(sessions: async_sessionmaker[AsyncSession]) -> bool:
-    """After an erase: copy the WAL into the database and empty it, so that the erased rows
-    do not live on in its older frames. True when done (SQLite only; elsewhere nothing to do).
+    """After an erase or a purge, so that the deleted rows do not live on in the files: SQLite
+    copies its WAL into the database and empties it (deleted pages are zeroed: secure_delete);
+    PostgreSQL rewrites the tables (VACUUM FULL: a plain VACUUM leaves the bytes of dead rows
+    in the pages' free space). True when done; False when the database was too busy.
     """
     async with sessions() as session:
-        if session.get_bind().dialect.name != "sqlite":
+        dialect = session.get_bind().dialect.name
+        if dialect == "sqlite":
+            busy, _, _ = (await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()
+            return not busy
+        if dialect != "postgresql":
             return True
-        busy, _, _ = (await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()
-        return not busy
+        # VACUUM cannot run inside a transaction.
+        connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        await connection.exec_driver_sql(f"SET lock_timeout = '{REWRITE_LOCK_TIMEOUT}'")
+        try:
+            await connection.exec_driver_sql(f"VACUUM (FULL, ANALYZE) {', '.join(ERASABLE_TABLES)}")
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            return False
+        finally:
+            await connection.exec_driver_sql("RESET lock_timeout")
+        return True
 
 
 ANSWER_SECONDS = 3.0

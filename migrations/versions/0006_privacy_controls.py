@@ -42,12 +42,14 @@ def upgrade() -> None:
         sa.Column("answer", sa.String(8), primary_key=True),
         sa.Column("count", sa.Integer(), nullable=False),
     )
-    today = datetime.now(UTC).date().isoformat()
+    # A typed date: PostgreSQL does not turn a text parameter into a date (SQLite stores the
+    # same ISO text either way, so databases migrated before this line are alike).
+    today = sa.bindparam("today", datetime.now(UTC).date(), type_=sa.Date())
     op.execute(
         sa.text(
             "INSERT INTO helped_counts (day, answer, count) "
             "SELECT :today, answer, count FROM helped_counts_old"
-        ).bindparams(today=today)
+        ).bindparams(today)
     )
     op.drop_table("helped_counts_old")
 
