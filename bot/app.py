@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -151,6 +152,11 @@ def create_handoff(
     return Handoff(ask=person.ask, before_erase=person.left)
 
 
+async def _show_again(dispatcher: Dispatcher, turn: Turn) -> None:
+    conversations: Conversations = dispatcher["conversations"]
+    await conversations.respond(turn, dialogs.Show())
+
+
 def create_bare_dispatcher(
     sessions: async_sessionmaker[AsyncSession],
     pseudonyms: Pseudonymizer,
@@ -184,7 +190,9 @@ def create_dispatcher(
     them, and its conversation is read afresh from the database when its lock is taken."""
     dispatcher = create_bare_dispatcher(sessions, pseudonyms, shared)
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
-    dispatcher.update.outer_middleware(TurnMiddleware(pseudonyms))
+    dispatcher.update.outer_middleware(
+        TurnMiddleware(pseudonyms, show_again=partial(_show_again, dispatcher))
+    )
     dispatcher.message.outer_middleware(NoteReceived(messages))  # skipped ones are noted too
     hours = (
         Hours.parse(settings.VOLUNTEER_HOURS, settings.VOLUNTEER_TIMEZONE)

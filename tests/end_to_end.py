@@ -11,6 +11,7 @@ from pathlib import Path
 from tests.conftest import ROOT, SHIPPED, stored_bytes
 from tests.telegram_double import FakeUser, SentMessage, TelegramDouble
 
+WEBHOOK_READY = "bot.started mode=webhook"
 START_TIMEOUT = 60.0
 """aiogram takes seconds to import on a slow machine; the bot is ready when it polls."""
 
@@ -39,11 +40,22 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
+        """Started, and ready: polling, or (webhook mode) listening with the webhook set."""
+        if "WEBHOOK_URL" in self.env:
+            started = self.log_text().count(WEBHOOK_READY)
+            await self.start_without_waiting()
+            await self.double.wait_for(
+                lambda: self.log_text().count(WEBHOOK_READY) > started, timeout=START_TIMEOUT
+            )
+            return
         polls = len(self.double.calls_to("getUpdates"))
         await self.start_without_waiting()
         await self.double.wait_for(
             lambda: len(self.double.calls_to("getUpdates")) > polls, timeout=START_TIMEOUT
         )
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8") if self.log.exists() else ""
 
     async def start_without_waiting(self) -> None:
         with self.log.open("ab") as log:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiogram.methods import CopyMessage
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -21,7 +22,7 @@ from bot.storage.db import create_sessionmaker
 from bot.storage.updates import HandledUpdates
 from bot.telegram.webhook import SECRET_HEADER, DurableWebhook, health_endpoint
 from dialogs import Content
-from tests.bot_harness import Harness, person
+from tests.bot_harness import ALA, GROUP, Harness, person
 
 SECRET = "s3cret-token-of-the-hook"
 PATH = "/telegram/hook"
@@ -91,13 +92,41 @@ async def test_an_update_is_answered_after_its_reply_is_on_its_way(
     assert bot.last_to(person()).text.startswith("Hello, Ales.")
 
 
-async def test_an_update_pushed_again_is_not_handled_twice(
+async def test_a_step_pushed_again_is_shown_again_in_case_its_answer_was_cut_off(
     bot: Harness, hook: tuple[DurableWebhook, TestClient[Any, Any]]
 ) -> None:
     _, client = hook
     assert await push(client, start_update(7)) == 200
     assert await push(client, start_update(7)) == 200  # Telegram did not hear our 200
-    assert len(bot.to(person())) == 1
+    first, again = bot.to(person())
+    assert again.text == first.text
+    assert await push(client, start_update(5)) == 200  # older than the step they are on
+    assert len(bot.to(person())) == 2
+
+
+async def test_a_relayed_message_pushed_again_reaches_the_volunteer_once(
+    shipped: Content, database: Path
+) -> None:
+    bot = Harness(shipped, f"sqlite+aiosqlite:///{database}", volunteer_chat_id=GROUP)
+    bot.session.members.add(ALA.id)
+    handled = HandledUpdates(create_sessionmaker(bot.engine))
+    handler = DurableWebhook(bot.dispatcher, bot.bot, secret=SECRET, handled=handled)
+    app = web.Application()
+    handler.register(app, path=PATH)
+    try:
+        async with TestClient(TestServer(app)) as client:
+            zoe = person()
+            await bot.say(zoe, "/human")
+            await bot.press(zoe, "About feelings")
+            await bot.press_in_group(ALA, bot.in_group()[-1])
+            relays = len(bot.session.sent(CopyMessage))
+            for _ in range(2):
+                assert await push(client, start_update(900, "I could not sleep again")) == 200
+                await bot.deliver()
+            assert len(bot.session.sent(CopyMessage)) == relays + 1
+    finally:
+        await handled.close()
+        await bot.close()
 
 
 async def test_a_malformed_body_is_refused_and_nothing_is_said(

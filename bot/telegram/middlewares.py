@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -135,8 +135,12 @@ async def _mark_handled(session: AsyncSession, *, update_id: int) -> None:
 class TurnMiddleware(BaseMiddleware):
     """Builds the Turn for private chats; the pseudonym is all that leaves this update."""
 
-    def __init__(self, pseudonyms: Pseudonymizer) -> None:
+    def __init__(
+        self, pseudonyms: Pseudonymizer, show_again: Callable[[Turn], Awaitable[None]]
+    ) -> None:
+        """`show_again`: show the person the step they are on."""
         self._pseudonyms = pseudonyms
+        self._show_again = show_again
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get(EVENT_FROM_USER_KEY)
@@ -144,10 +148,8 @@ class TurnMiddleware(BaseMiddleware):
         fsm: FSMContext | None = data.get(FSM_KEY)
         if user is not None and chat is not None and chat.type == "private" and fsm is not None:
             update_id = event.update_id if isinstance(event, Update) else 0
-            if (await fsm.get_data()).get(LAST_UPDATE_KEY, 0) >= update_id > 0:
-                log.info("polling.redelivered_skipped")  # its step is saved already
-                return None
-            data[TURN_KEY] = Turn(
+            last = (await fsm.get_data()).get(LAST_UPDATE_KEY, 0)
+            turn = Turn(
                 bot=data["bot"],
                 update_id=update_id,
                 chat_id=chat.id,
@@ -158,4 +160,14 @@ class TurnMiddleware(BaseMiddleware):
                 people=People(data[TRANSACTION_KEY]),
                 transaction=data[TRANSACTION_KEY],
             )
+            if last == update_id > 0:
+                # Handled and saved, but Telegram was never told (the instance stopped): its
+                # answer may not have reached the person. Better shown twice than not at all.
+                log.info("update.redelivered_shown_again")
+                await self._show_again(turn)
+                return None
+            if last > update_id > 0:
+                log.info("update.redelivered_skipped")  # later ones moved the step on
+                return None
+            data[TURN_KEY] = turn
         return await handler(event, data)
