@@ -54,18 +54,22 @@ async def test_a_conversation_survives_the_process_being_killed(
 
     await bot.kill()
     await bot.start()
+    await double.wait_for(lambda: double.pending_updates == 0)
+    # Killed before its answer was known to be sent, the last press shows its step again.
+    shown = len(double.messages(zoe.id))
+    assert shown in (3, 4)
 
     double.press(zoe, feelings.message_id, data_of(feelings, "Something else"))
-    more = await reply_after(double, zoe, 3)
+    more = await reply_after(double, zoe, shown)
     double.press(zoe, more.message_id, data_of(more, "Hard to say"))
-    hard = await reply_after(double, zoe, 4)
+    hard = await reply_after(double, zoe, shown + 1)
     double.press(zoe, hard.message_id, data_of(hard, "Try to name it"))
-    name_it = await reply_after(double, zoe, 5)
+    name_it = await reply_after(double, zoe, shown + 2)
     assert name_it.text is not None
     assert "<b>It's not saved anywhere" in name_it.text
 
     double.send_text(zoe, "purple-elephant-secret-words")
-    thanks = await reply_after(double, zoe, 6)
+    thanks = await reply_after(double, zoe, shown + 3)
     assert thanks.text is not None
     assert thanks.text.startswith("Thank you. Putting a feeling into words")
 

@@ -15,6 +15,7 @@ import pytest
 from aiogram.methods import CopyMessage
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
 
 from bot.health import Pulse, answers_healthy, healthz_url
 from bot.serving import ChoresLate, health_report
@@ -98,6 +99,10 @@ async def test_a_step_pushed_again_is_shown_again_in_case_its_answer_was_cut_off
     _, client = hook
     assert await push(client, start_update(7)) == 200
     assert await push(client, start_update(7)) == 200  # Telegram did not hear our 200
+    assert len(bot.to(person())) == 1, "answered to the end: not again"
+    async with bot.engine.begin() as connection:  # as if the instance died after its commit
+        await connection.execute(text("update handled_updates set answered = false"))
+    assert await push(client, start_update(7)) == 200
     first, again = bot.to(person())
     assert again.text == first.text
     assert await push(client, start_update(5)) == 200  # older than the step they are on

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -189,12 +189,14 @@ class OutboxEntry(Base):
 class HandledUpdate(Base):
     """An update from Telegram that was handled and committed: one redelivered after a crash
     (polling confirms only what is handled) is recognised and not handled twice. Kept a day,
-    as long as Telegram keeps updates."""
+    as long as Telegram keeps updates. `answered`: handling finished, its replies sent; until
+    then only its first commit is known (a crash may have cut its answer off)."""
 
     __tablename__ = "handled_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    answered: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class GroupNote(Base):

@@ -24,9 +24,12 @@ class HandledUpdates:
         await self._writes.submit(update_id, None)
 
     async def seen(self, update_ids: Collection[int]) -> set[int]:
+        """Which of these were handled to the end (their answers sent)."""
         async with self._sessions() as session:
             found = await session.execute(
-                select(HandledUpdate.update_id).where(HandledUpdate.update_id.in_(update_ids))
+                select(HandledUpdate.update_id).where(
+                    HandledUpdate.update_id.in_(update_ids), HandledUpdate.answered
+                )
             )
             return set(found.scalars())
 
@@ -45,16 +48,25 @@ class AlreadyHandled(Exception):
 
 
 async def mark_handled(session: AsyncSession, *update_ids: int) -> None:
-    """Record these updates as handled, in this session's transaction (once each)."""
-    rows = [{"update_id": update_id, "handled_at": utcnow()} for update_id in update_ids]
-    await session.execute(_insert_new(session), rows)
+    """Record these updates as handled to the end, in this session's transaction."""
+    rows = [
+        {"update_id": update_id, "handled_at": utcnow(), "answered": True}
+        for update_id in update_ids
+    ]
+    table = cast(Table, HandledUpdate.__table__)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(table)
+    await session.execute(
+        insert.on_conflict_do_update(index_elements=[table.c.update_id], set_={"answered": True}),
+        rows,
+    )
 
 
 async def mark_handled_first(session: AsyncSession, update_id: int) -> None:
     """Record this update as handled, or raise AlreadyHandled when it was, in a committed
     transaction: the first commit of an update is where its handling becomes the only one."""
     done = await session.execute(
-        _insert_new(session), {"update_id": update_id, "handled_at": utcnow()}
+        _insert_new(session), {"update_id": update_id, "handled_at": utcnow(), "answered": False}
     )
     if cast(CursorResult[Any], done).rowcount == 0:
         raise AlreadyHandled

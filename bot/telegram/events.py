@@ -5,7 +5,7 @@ Commands are parsed once here, shared by Telegram and the terminal chat.
 
 from __future__ import annotations
 
-from aiogram.types import CallbackQuery, Chat, Message, Update
+from aiogram.types import Message
 
 import dialogs
 
@@ -37,14 +37,3 @@ def event_from_message(message: Message) -> dialogs.Event:
         # One parse per message instead of one aiogram filter per command.
         return command_event(message.text) or dialogs.Text(message.text)
     return dialogs.Media()
-
-
-def from_a_person(update: Update) -> bool:
-    """Whether the update comes from a private chat: its handling is remembered with the
-    person's conversation, which also knows whether it was handled before."""
-    event = update.event
-    if isinstance(event, CallbackQuery):
-        message = event.message
-        return message is None or message.chat.type == "private"
-    chat = getattr(event, "chat", None)
-    return isinstance(chat, Chat) and chat.type == "private"

@@ -19,7 +19,6 @@ from aiogram.types import Update
 from bot.privacy.logs import kind
 from bot.storage.updates import AlreadyHandled
 from bot.telegram import send
-from bot.telegram.events import from_a_person
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +118,7 @@ class Poller:
 
     async def _start(self, updates: list[Update]) -> None:
         fresh = [u for u in updates if u.update_id not in self._in_hand.keys() | self._done]
-        # A person's own updates are told apart by their conversation, which shows them their
-        # step again in case its answer was cut off (bot/telegram/middlewares.py).
-        others = [u.update_id for u in fresh if not from_a_person(u)]
-        before = await self._seen(others) if others else set()
+        before = await self._seen([u.update_id for u in fresh]) if fresh else set()
         for update in fresh:
             self._next = max(self._next, update.update_id + 1)
             if update.update_id in before:

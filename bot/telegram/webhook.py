@@ -3,9 +3,9 @@
 aiogram's aiohttp integration checks Telegram's secret header; what is added here is the promise
 the polling mode keeps too: an update is acknowledged only after what it caused is committed
 (the outbox holds what must be sent), so a crash makes Telegram deliver it again, and one that
-comes again after it was handled (same update_id, recorded for a day) is not handled twice: a
-person's own update is told apart by their conversation (which shows them their step again, in
-case its answer was cut off), others by the record of handled updates.
+comes again after it was handled (same update_id, recorded for a day) is not handled twice.
+One whose handling was committed but never finished (its answer may have been cut off) shows
+the person their step again (bot/telegram/middlewares.py).
 Telegram sends a chat's next update only after the previous one was acknowledged, so answering
 late keeps each person's messages in order, whichever instance gets them.
 """
@@ -27,7 +27,6 @@ from pydantic import ValidationError
 
 from bot.privacy.logs import kind
 from bot.storage.updates import AlreadyHandled, HandledUpdates
-from bot.telegram.events import from_a_person
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +81,7 @@ class DurableWebhook(SimpleRequestHandler):
         """200 once handled and recorded; 500 when it could not be (the database away):
         Telegram then delivers it again, and nothing is lost."""
         try:
-            if not from_a_person(update) and await self._handled.seen([update.update_id]):
+            if await self._handled.seen([update.update_id]):
                 log.info("webhook.redelivered_skipped")
                 return 200
             await self.dispatcher.feed_update(self.bot, update)
