@@ -54,11 +54,12 @@ class SharedLocks:
     async def _drop(self) -> None:
         """Closed, or broken: either way the server lets go of this instance's locks."""
         connection, self._connection = self._connection, None
-        if connection is not None:
+        if connection is None:
+            return
+        for finish in (connection.invalidate, connection.close):
             try:
-                await connection.invalidate()
-                await connection.close()
-            except Exception as exc:
+                await finish()
+            except Exception as exc:  # a broken connection may fail to say goodbye
                 log.debug("locks.drop_failed error=%s", kind(exc))
 
     async def try_lock(self, space: int, key: int) -> bool:
@@ -108,6 +109,7 @@ class ChoresLeader:
             if await self._locks.try_lock(CHORES, 0):
                 self._held_in = self._locks.generation
                 log.info("chores.leading")
-        except Exception as exc:
+        except Exception as exc:  # the connection is gone, and the lock with it
             log.warning("chores.leader_unknown error=%s", kind(exc))
+            self._held_in = None
         return self._held_in is not None
