@@ -210,9 +210,7 @@ async def test_the_command_list_is_set_in_every_language(bot: Harness) -> None:
     assert calls[None].commands[0].description == "Галоўнае меню"
 
 
-async def test_nothing_personal_is_stored_in_the_database(
-    bot: Harness, database_url: str
-) -> None:
+async def test_nothing_personal_is_stored_in_the_database(bot: Harness, database_url: str) -> None:
     zyx = person(user_id=7395160842, first_name="Zyxwvutsrq")
     await bot.say(zyx, "/start feelings")
     await bot.press(zyx, "Something else")
