@@ -24,6 +24,7 @@ from bot.storage.models import utcnow
 from bot.storage.repositories import Cases
 from bot.storage.transaction import Transaction
 from bot.storage.updates import HandledUpdates
+from tests.postgres import Cluster
 from tests.stored import query, rows, tables
 
 BIG_TELEGRAM_ID = 7_395_160_842
@@ -114,3 +115,22 @@ async def test_the_files_are_wiped_after_an_erase_on_every_engine(
     """SQLite empties its WAL; PostgreSQL rewrites the tables (VACUUM cannot run in a
     transaction: this would raise if it were attempted in one)."""
     assert await wipe_journal(sessions) is True
+
+
+@pytest.mark.postgresql
+async def test_a_postgresql_rewrite_blocked_for_long_is_left_for_later(
+    postgres_cluster: Cluster, migrated_template: str
+) -> None:
+    """Someone holding a table (a long report, a backup) must not stall an erase: after a few
+    seconds the rewrite gives up, says so, and the next erase or purge catches up."""
+    url = postgres_cluster.create_database("busy_rewrite", template=migrated_template)
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as holder:
+            await holder.exec_driver_sql("LOCK TABLE people IN ACCESS SHARE MODE")
+            assert await wipe_journal(create_sessionmaker(engine)) is False
+            await holder.rollback()
+        assert await wipe_journal(create_sessionmaker(engine)) is True
+    finally:
+        await engine.dispose()
+        postgres_cluster.drop_database("busy_rewrite")
