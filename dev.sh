@@ -31,11 +31,29 @@ setup() {
   fi
 }
 
+has_postgres_server() {
+  command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+}
+
+ensure_postgres_server() {
+  # The PostgreSQL half of the tests starts a throwaway server (tests/postgres.py).
+  if has_postgres_server; then
+    return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's postgresql package for the tests..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql >/dev/null ||
+      { apt-get update -q >/dev/null &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql >/dev/null; }
+  fi
+}
+
 command="${1:-}"
 shift || true
 case "$command" in
   test)
     setup
+    ensure_postgres_server
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy"
