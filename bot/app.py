@@ -41,9 +41,11 @@ from bot.privacy.sealing import Sealer
 from bot.storage.fsm import SqlStorage
 from bot.storage.locks import SharedLocks
 from bot.storage.models import utcnow
+from bot.storage.updates import how_far
 from bot.telegram.middlewares import (
     ChatIsolation,
     DatabaseMiddleware,
+    Redelivered,
     SharedChatIsolation,
     TurnMiddleware,
 )
@@ -152,9 +154,21 @@ def create_handoff(
     return Handoff(ask=person.ask, before_erase=person.left)
 
 
-async def _show_again(dispatcher: Dispatcher, turn: Turn) -> None:
-    conversations: Conversations = dispatcher["conversations"]
-    await conversations.respond(turn, dialogs.Show())
+def _redelivered(dispatcher: Dispatcher, sessions: async_sessionmaker[AsyncSession]) -> Redelivered:
+    return Redelivered(
+        progress=partial(how_far, sessions),
+        show_again=partial(_conversations_do, dispatcher, Conversations.show_again),
+        rewind=partial(_conversations_do, dispatcher, Conversations.rewind),
+    )
+
+
+async def _conversations_do(
+    dispatcher: Dispatcher,
+    action: Callable[[Conversations, Turn], Awaitable[None]],
+    turn: Turn,
+) -> None:
+    """The dispatcher's conversations (made after its middlewares) do this for the turn."""
+    await action(dispatcher["conversations"], turn)
 
 
 def create_bare_dispatcher(
@@ -190,15 +204,10 @@ def create_dispatcher(
     them, and its conversation is read afresh from the database when its lock is taken."""
     dispatcher = create_bare_dispatcher(sessions, pseudonyms, shared)
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
-    dispatcher.update.outer_middleware(
-        TurnMiddleware(pseudonyms, show_again=partial(_show_again, dispatcher))
-    )
+    redelivered = _redelivered(dispatcher, sessions)
+    dispatcher.update.outer_middleware(TurnMiddleware(pseudonyms, redelivered))
     dispatcher.message.outer_middleware(NoteReceived(messages))  # skipped ones are noted too
-    hours = (
-        Hours.parse(settings.VOLUNTEER_HOURS, settings.VOLUNTEER_TIMEZONE)
-        if settings.VOLUNTEER_HOURS
-        else None
-    )
+    hours = Hours.of(settings.VOLUNTEER_HOURS, settings.VOLUNTEER_TIMEZONE)
     sender = dispatcher[DELIVERY] = Sender(sessions, sealer)
     handoff_on = bool(settings.VOLUNTEER_CHAT_ID) and content.system.handoff is not None
     dispatcher.include_router(errors.create_router())

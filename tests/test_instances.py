@@ -96,6 +96,7 @@ async def test_chores_run_on_one_instance_and_another_takes_over_when_it_dies(
     await first_locks.close()  # its connection is gone, as when the process dies
     assert await second.leading()
     assert not await first.leading()
+    await first_locks.close()
     await second_locks.close()
 
 

@@ -13,7 +13,7 @@ from bot.conversation.effects import Effects
 from bot.conversation.state import STATE_KEY, stored_locale
 from bot.privacy.logs import safe
 from bot.telegram import send
-from bot.telegram.turn import LAST_UPDATE_KEY, Turn
+from bot.telegram.turn import BEFORE_KEY, LAST_UPDATE_KEY, Turn
 from dialogs import Content, Outcome, Reply, State
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,11 @@ class Conversations:
             self.content, state, event, first_name=turn.first_name, volunteers=self.volunteers()
         )
         await turn.fsm.update_data(
-            {STATE_KEY: outcome.state.to_json(), LAST_UPDATE_KEY: turn.update_id}
+            {
+                STATE_KEY: outcome.state.to_json(),
+                LAST_UPDATE_KEY: turn.update_id,
+                BEFORE_KEY: stored,
+            }
         )
         at = outcome.state.at
         log.debug(
@@ -97,6 +101,15 @@ class Conversations:
         turn.then.clear()
         late = tuple(e for e in outcome.effects if not isinstance(e, EARLY_EFFECTS))
         await self.effects.carry_out(turn, late)
+
+    async def show_again(self, turn: Turn) -> None:
+        """The step the person is on, once more (its first showing may have been cut off)."""
+        await self.respond(turn, dialogs.Show())
+
+    async def rewind(self, turn: Turn) -> None:
+        """Back to before the last step, which is about to be taken again."""
+        data = await turn.fsm.get_data()
+        await turn.fsm.update_data({STATE_KEY: data.get(BEFORE_KEY), LAST_UPDATE_KEY: 0})
 
     async def respond(self, turn: Turn, event: dialogs.Event) -> None:
         """Step the conversation with what the person did, and deliver the outcome."""

@@ -19,6 +19,11 @@ class Hours:
         first, _, last = text.partition("-")
         return cls(time.fromisoformat(first), time.fromisoformat(last), ZoneInfo(zone))
 
+    @classmethod
+    def of(cls, text: str | None, zone: str) -> Hours | None:
+        """VOLUNTEER_HOURS as set, or None: no hours, volunteers may answer at any time."""
+        return cls.parse(text, zone) if text else None
+
     def open_at(self, moment: datetime) -> bool:
         now = moment.astimezone(self.zone).time()
         if self.start <= self.end:

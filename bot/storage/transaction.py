@@ -82,10 +82,12 @@ class Transaction:
         if self._session is not None:
             await self._commit(self._session)
 
-    async def _commit(self, session: AsyncSession) -> None:
+    async def _commit(self, session: AsyncSession, last: FirstCommit | None = None) -> None:
         first, self._first_commit = self._first_commit, None
         if first is not None:
             await first(session)
+        if last is not None:
+            await last(session)
         await session.commit()
         self._on_rollback.clear()
         callbacks, self._after_commit = self._after_commit, []
@@ -100,13 +102,14 @@ class Transaction:
         the connection goes back to the pool."""
         await self.finish(commit=False)
 
-    async def finish(self, *, commit: bool) -> None:
+    async def finish(self, *, commit: bool, last: FirstCommit | None = None) -> None:
+        """`last`: written with the final commit (that the update was handled to the end)."""
         session, self._session = self._session, None
         if session is None:
             return
         try:
             if commit:
-                await self._commit(session)
+                await self._commit(session, last)
                 return
             await session.rollback()
         except BaseException:

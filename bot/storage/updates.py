@@ -5,6 +5,7 @@ a day, as long as Telegram keeps an update (bot/privacy/retention.py)."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from enum import Enum
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Insert, Table, select
@@ -42,9 +43,27 @@ class HandledUpdates:
         return dict.fromkeys(batch)
 
 
+class Progress(Enum):
+    NOTHING_COMMITTED = "nothing committed"
+    COMMITTED = "committed, its answer perhaps cut off"
+    ANSWERED = "handled to the end"
+
+
 class AlreadyHandled(Exception):
     """This update was handled and committed elsewhere (another instance, before a crash):
     what this handling wrote is rolled back and nothing of it is sent."""
+
+
+async def how_far(sessions: async_sessionmaker[AsyncSession], update_id: int) -> Progress:
+    """How far an earlier handling of this update got."""
+    async with sessions() as session:
+        found = await session.execute(
+            select(HandledUpdate.answered).where(HandledUpdate.update_id == update_id)
+        )
+        answered = found.scalar_one_or_none()
+    if answered is None:
+        return Progress.NOTHING_COMMITTED
+    return Progress.ANSWERED if answered else Progress.COMMITTED
 
 
 async def mark_handled(session: AsyncSession, *update_ids: int) -> None:
@@ -63,13 +82,19 @@ async def mark_handled(session: AsyncSession, *update_ids: int) -> None:
 
 
 async def mark_handled_first(session: AsyncSession, update_id: int) -> None:
-    """Record this update as handled, or raise AlreadyHandled when it was, in a committed
-    transaction: the first commit of an update is where its handling becomes the only one."""
+    """Record that this update's handling has begun to commit, or raise AlreadyHandled when an
+    earlier handling of it committed to the end. One cut off between its commits (a process
+    killed) is handled again: what it did before is done again rather than what it did not
+    do lost."""
     done = await session.execute(
         _insert_new(session), {"update_id": update_id, "handled_at": utcnow(), "answered": False}
     )
     if cast(CursorResult[Any], done).rowcount == 0:
-        raise AlreadyHandled
+        answered = await session.execute(
+            select(HandledUpdate.answered).where(HandledUpdate.update_id == update_id)
+        )
+        if answered.scalar_one_or_none():
+            raise AlreadyHandled
 
 
 def _insert_new(session: AsyncSession) -> Insert:

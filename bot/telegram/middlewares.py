@@ -7,6 +7,7 @@ import hashlib
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -22,7 +23,7 @@ from bot.privacy.pseudonyms import Pseudonymizer
 from bot.storage.locks import CHATS, SharedLocks
 from bot.storage.repositories import People
 from bot.storage.transaction import Transaction
-from bot.storage.updates import mark_handled_first
+from bot.storage.updates import Progress, mark_handled, mark_handled_first
 from bot.telegram.turn import FSM_KEY, LAST_UPDATE_KEY, TRANSACTION_KEY, TURN_KEY, Handler, Turn
 
 log = logging.getLogger(__name__)
@@ -108,12 +109,14 @@ class DatabaseMiddleware(BaseMiddleware):
         self._sessions = sessions
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        first_commit = None
+        first_commit = last_commit = None
         if isinstance(event, Update):
             # What this update wrote (a relay in the outbox, a case, its conversation state) and
-            # the record that it was handled commit together: a redelivered update cannot do it
-            # twice.
+            # the record that it was handled commit together, and the last commit says it was
+            # handled to the end (inside the chat's lock): a redelivered update cannot do it
+            # twice, and one cut off between two commits is done again.
             first_commit = partial(_mark_handled, update_id=event.update_id)
+            last_commit = partial(_mark_answered, update_id=event.update_id)
         transaction = Transaction(self._sessions, first_commit=first_commit)
         data[TRANSACTION_KEY] = transaction
         unbind = transaction.bind()
@@ -124,7 +127,7 @@ class DatabaseMiddleware(BaseMiddleware):
             raise
         finally:
             unbind()
-        await transaction.finish(commit=True)
+        await transaction.finish(commit=True, last=last_commit)
         return result
 
 
@@ -132,15 +135,27 @@ async def _mark_handled(session: AsyncSession, *, update_id: int) -> None:
     await mark_handled_first(session, update_id)
 
 
+async def _mark_answered(session: AsyncSession, *, update_id: int) -> None:
+    await mark_handled(session, update_id)
+
+
+@dataclass(frozen=True)
+class Redelivered:
+    """What to do with a person's update handed back after its step was saved."""
+
+    progress: Callable[[int], Awaitable[Progress]]
+    """How far its earlier handling got."""
+    show_again: Callable[[Turn], Awaitable[None]]
+    rewind: Callable[[Turn], Awaitable[None]]
+    """Back to the conversation before its step, to take it again."""
+
+
 class TurnMiddleware(BaseMiddleware):
     """Builds the Turn for private chats; the pseudonym is all that leaves this update."""
 
-    def __init__(
-        self, pseudonyms: Pseudonymizer, show_again: Callable[[Turn], Awaitable[None]]
-    ) -> None:
-        """`show_again`: show the person the step they are on."""
+    def __init__(self, pseudonyms: Pseudonymizer, redelivered: Redelivered) -> None:
         self._pseudonyms = pseudonyms
-        self._show_again = show_again
+        self._redelivered = redelivered
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get(EVENT_FROM_USER_KEY)
@@ -161,12 +176,20 @@ class TurnMiddleware(BaseMiddleware):
                 transaction=data[TRANSACTION_KEY],
             )
             if last == update_id > 0:
-                # Handled and saved, but Telegram was never told (the instance stopped): its
-                # answer may not have reached the person. Better shown twice than not at all.
-                log.info("update.redelivered_shown_again")
-                await self._show_again(turn)
-                return None
-            if last > update_id > 0:
+                # Its step was saved, but Telegram was never told it was handled (the instance
+                # stopped). If what it caused was committed, only its answer may be missing:
+                # better shown twice than not at all. If not, the step is taken again.
+                progress = await self._redelivered.progress(update_id)
+                if progress is Progress.ANSWERED:
+                    log.info("update.redelivered_skipped")
+                    return None
+                if progress is Progress.COMMITTED:
+                    log.info("update.redelivered_shown_again")
+                    await self._redelivered.show_again(turn)
+                    return None
+                log.info("update.redelivered_stepped_again")
+                await self._redelivered.rewind(turn)
+            elif last > update_id > 0:
                 log.info("update.redelivered_skipped")  # later ones moved the step on
                 return None
             data[TURN_KEY] = turn

@@ -20,6 +20,9 @@ FSM_KEY = "state"
 LAST_UPDATE_KEY = "update"
 """In a person's FSM data: the last update whose step is saved. One Telegram hands back again
 after a crash (polling confirms only what is handled) is recognised by it and not redone."""
+BEFORE_KEY = "before"
+"""In a person's FSM data: their conversation before that step, so that a step saved but cut
+off before what it caused was committed can be taken again from where it started."""
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 """What an aiogram middleware wraps."""
