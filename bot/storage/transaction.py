@@ -7,8 +7,12 @@
   seconds (the pacer, a 429, an outage). So before any Bot API call made while an update's
   transaction holds writes, that transaction is committed (`SettleFirst`,
   bot/telegram/settle.py): nobody waits for its write lock meanwhile, and nothing is said before
-  what caused it is safe. The update is marked handled in its first commit, so one that
-  Telegram hands back after a crash is not handled twice. A handler may also call
+  what caused it is safe. The update is recorded in its first commit and marked handled to
+  the end in its last (bot/storage/updates.py): one that Telegram hands back after a crash is
+  skipped if it was handled to the end, and handled again if it was cut off between two
+  commits (what it did before is done again rather than what it did not do lost). A
+  person's step saved before a cut is taken again from where it started, or, if what it
+  caused was committed, shown again (bot/telegram/middlewares.py). A handler may also call
   `transaction.checkpoint()` itself.
 - **The conversation storage** (fsm.py) writes into the update's transaction when that has
   begun (one commit for the state, the outbox and the handled mark); otherwise it commits its
