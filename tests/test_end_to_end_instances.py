@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -123,6 +124,12 @@ async def test_two_instances_lose_nothing_when_one_is_killed(
     double: TelegramDouble, instances: list[BotProcess]
 ) -> None:
     first, second = instances
+    registered = double.calls_to("setWebhook")[-1].params
+    assert registered["secret_token"] == SECRET
+    raw = registered["allowed_updates"]
+    allowed = set(json.loads(raw) if isinstance(raw, str) else raw)
+    assert {"message", "callback_query", "my_chat_member"} <= allowed
+    assert not allowed & {"inline_query", "poll", "channel_post"}, "only what the bot handles"
     thread = await connect(double)
     walking = [asyncio.create_task(walk(double, w, presses=3)) for w in WALKERS]
     for i in range(1, BURST + 1):
