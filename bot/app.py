@@ -49,6 +49,7 @@ from bot.storage.updates import HandledUpdates
 from bot.telegram.middlewares import ChatIsolation, DatabaseMiddleware, TurnMiddleware
 from bot.telegram.pacing import Limits, Pacer
 from bot.telegram.polling import Poller
+from bot.telegram.reach import wait_for_telegram
 from bot.telegram.retry import RetryMiddleware
 from bot.telegram.send import PARSE_MODE
 from bot.telegram.settle import SettleFirst
@@ -230,7 +231,10 @@ async def run_polling(settings: Settings, content: Content) -> None:
         messages=messages,
         limits=limits,
     )
+    stop = stop_on_signals()
     try:
+        if not await wait_for_telegram(settings.token(), settings.TELEGRAM_API_URL, stop):
+            return  # stopped while Telegram was out of reach
         for group in settings.VOLUNTEER_CHAT_ID:
             await check_volunteer_group(bot, group.chat_id)
         await serve(
@@ -239,7 +243,7 @@ async def run_polling(settings: Settings, content: Content) -> None:
             settings=settings,
             content=content,
             sessions=sessions,
-            stop=stop_on_signals(),
+            stop=stop,
         )
     finally:
         await messages.close()
