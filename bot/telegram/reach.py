@@ -17,6 +17,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNotFound, TelegramUnauthorizedError
 
+from bot.telegram import send
 from bot.telegram.startup import SetupError
 
 FIRST_DELAY = 1.0
@@ -54,7 +55,7 @@ async def wait_for_telegram(
     probe_bot = Bot(token=token, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)))
     try:
         return await wait_until_answered(
-            lambda: probe_bot.get_me(request_timeout=PROBE_TIMEOUT),
+            lambda: send.me(probe_bot, request_timeout=PROBE_TIMEOUT),
             stop,
             where=address(api_url),
             say=say,
