@@ -3,6 +3,7 @@
 #   ./dev.sh start   run the bot on Telegram (or, without BOT_TOKEN, in this terminal)
 #   ./dev.sh test    lint, type-check and run every test
 #   ./dev.sh chat    talk to the bot's conversations in this terminal
+#   ./dev.sh lock    refresh requirements.lock (pinned, hashed) after changing dependencies
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -80,8 +81,14 @@ MSG
     setup
     exec "$VENV/bin/volnyja-bot" chat "$@"
     ;;
+  lock)
+    setup
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check uv
+    "$VENV/bin/uv" pip compile pyproject.toml --universal --python-version 3.11 \
+      --generate-hashes --quiet --custom-compile-command "./dev.sh lock" -o requirements.lock
+    ;;
   *)
-    echo "usage: ./dev.sh start | test | chat" >&2
+    echo "usage: ./dev.sh start | test | chat | lock" >&2
     exit 2
     ;;
 esac

@@ -100,13 +100,14 @@ def run_command(settings: Settings) -> int:
     # aiogram takes seconds to import: only `run` pays for it, check and chat start at once.
     from bot.privacy.sealing import Sealer  # noqa: PLC0415
     from bot.serving import run_bot  # noqa: PLC0415
+    from bot.storage.db import DatabaseFolderError  # noqa: PLC0415
     from bot.storage.migrate import upgrade  # noqa: PLC0415
     from bot.telegram.startup import SetupError  # noqa: PLC0415
 
-    upgrade(settings.DATABASE_URL, Sealer(settings.pseudonym_key()))
     try:
+        upgrade(settings.DATABASE_URL, Sealer(settings.pseudonym_key()))
         asyncio.run(run_bot(settings, result.content))
-    except SetupError as exc:
+    except (SetupError, DatabaseFolderError) as exc:
         print(exc, file=sys.stderr)
         return 2
     return 0

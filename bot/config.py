@@ -58,6 +58,22 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message names it in one line."""
 
 
+TOKEN = re.compile(r"^[0-9]+:[A-Za-z0-9_-]{30,}$")
+"""The shape of a token from @BotFather (a bot id, a colon, a long secret)."""
+
+EXPECTED_FORM = {
+    "TELEGRAM_API_URL": "expected an address like https://api.telegram.org",
+    "DATABASE_URL": (
+        "expected a database address like sqlite+aiosqlite:///data/bot.db "
+        "or postgresql+asyncpg://user:password@host/db"
+    ),
+    "DEFAULT_LOCALE": "expected a language code like be",
+    "VOLUNTEER_HOURS": "expected hours like 09:00-21:00",
+    "WEBHOOK_URL": "expected the public address Telegram calls, like https://bot.example.org/telegram",
+}
+"""What a setting with a pattern should look like: said instead of the pattern itself."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="forbid", case_sensitive=True
@@ -87,6 +103,16 @@ class Settings(BaseSettings):
     WEBHOOK_HOST: str = "0.0.0.0"
     WEBHOOK_PORT: int = Field(default=8080, ge=1, le=65535)
     CHORES_SECONDS: int = Field(default=30, ge=1, le=3600)
+
+    @field_validator("BOT_TOKEN")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """A mistyped token fails here in one line, not deep in aiogram (empty: not set yet)."""
+        token = value.get_secret_value().strip() if value is not None else ""
+        if token and TOKEN.match(token) is None:
+            msg = "expected the token from @BotFather, like 123456789:AA..."
+            raise ValueError(msg)
+        return value
 
     @field_validator("ADMIN_IDS", mode="before")
     @classmethod
@@ -179,5 +205,7 @@ def load_settings(**overrides: Any) -> Settings:
             name, _, message = message.partition(": ")
         if err["type"] == "extra_forbidden":
             message = "unknown setting (check its spelling in .env)"
+        elif err["type"] == "string_pattern_mismatch":
+            message = EXPECTED_FORM.get(name, "not in the expected form (see README, Settings)")
         msg = f"setting {name}: {message}"
         raise SettingsError(msg) from None

@@ -26,6 +26,7 @@ from bot.storage.updates import HandledUpdates
 from bot.telegram import send
 from bot.telegram.pacing import Pacer
 from bot.telegram.polling import Poller
+from bot.telegram.reach import wait_for_telegram
 from bot.telegram.startup import check_volunteer_group, set_commands, set_profile
 from bot.telegram.webhook import DurableWebhook, HealthCheck, serve_webhook, webhook_path
 from dialogs import Content
@@ -59,7 +60,10 @@ async def run_bot(settings: Settings, content: Content) -> None:
         limits=limits,
         shared=shared,
     )
+    stop = stop_on_signals()
     try:
+        if not await wait_for_telegram(settings.token(), settings.TELEGRAM_API_URL, stop):
+            return  # stopped while Telegram was out of reach
         for group in settings.VOLUNTEER_CHAT_ID:
             await check_volunteer_group(bot, group.chat_id)
         await serve(
@@ -68,7 +72,7 @@ async def run_bot(settings: Settings, content: Content) -> None:
             settings=settings,
             content=content,
             sessions=sessions,
-            stop=stop_on_signals(),
+            stop=stop,
             shared=shared,
         )
     finally:

@@ -166,7 +166,7 @@ def test_run_refuses_broken_content_and_says_where(tmp_path: Path) -> None:
         cwd=tmp_path,
         env={
             **os.environ,
-            "BOT_TOKEN": "1:x",
+            "BOT_TOKEN": "1:A-token-shaped-like-one-from-BotFather",
             "CONTENT_DIR": str(content),
             "PYTHONPATH": str(ROOT),
         },

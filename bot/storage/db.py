@@ -4,6 +4,8 @@ PostgreSQL (for more than one instance) needs nothing set per connection."""
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +30,35 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+class DatabaseFolderError(Exception):
+    """SQLite's folder cannot be written: said in one line, before a migration fails on it."""
+
+
 def ensure_sqlite_directory(url: str) -> None:
-    """SQLite creates the file but not its folder (data/ on a fresh checkout)."""
-    if is_sqlite(url):
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+    """SQLite creates the file but not its folder (data/ on a fresh checkout), and needs to
+    write there (its journal), not only in the file."""
+    if not is_sqlite(url):
+        return
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    folder = Path(database).parent.absolute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError:
+        msg = (
+            f"the database folder {folder} is not writable by this user (uid {os.getuid()}): "
+            "chown it to that uid, or mount a volume there (in Docker leave DATABASE_URL "
+            "unset: the image keeps the database in /data)"
+        )
+        raise DatabaseFolderError(msg) from None
+    if Path(database).exists() and not os.access(database, os.W_OK):
+        msg = (
+            f"the database file {Path(database).absolute()} is not writable by this user "
+            f"(uid {os.getuid()}): chown it to that uid"
+        )
+        raise DatabaseFolderError(msg)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -230,8 +230,8 @@ async def chat(bot: Bot, chat_id: int) -> Chat:
     return await bot.get_chat(chat_id)
 
 
-async def me(bot: Bot) -> User:
-    return await bot.get_me()
+async def me(bot: Bot, *, request_timeout: int | None = None) -> User:
+    return await bot.get_me(request_timeout=request_timeout)
 
 
 # -- the bot's face ----------------------------------------------------------------------

@@ -27,7 +27,7 @@ class TelegramDouble(
     def __init__(
         self,
         *,
-        token: str = "123456:TEST-token",
+        token: str = "123456:TEST-token-of-the-telegram-double",
         bot_id: int = 123456,
         bot_username: str = "volnyja_test_bot",
         bot_first_name: str = "Volnyja Test",
