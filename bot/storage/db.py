@@ -73,8 +73,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+SERVER_POOL = {"pool_size": 20, "max_overflow": 20}
+"""A database server (PostgreSQL) takes many updates' queries at once: more connections than
+SQLAlchemy's default 5 (+10), so that updates in hand (up to 40 pushed at once) do not queue
+for one."""
+
+
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     ensure_sqlite_directory(url)
+    if not is_sqlite(url) and "poolclass" not in options:
+        options = {**SERVER_POOL, **options}
     engine = create_async_engine(url, **options)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
