@@ -20,6 +20,7 @@ class HandledUpdates:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._writes: Batcher[int, None, None] = Batcher(self._insert)
+        self._reads: Batcher[int, None, bool] = Batcher(self._answered_batch)
 
     async def record(self, update_id: int) -> None:
         await self._writes.submit(update_id, None)
@@ -33,6 +34,15 @@ class HandledUpdates:
                 )
             )
             return set(found.scalars())
+
+    async def answered(self, update_id: int) -> bool:
+        """Whether this one was handled to the end; asked together with others asking now
+        (one query for all the updates Telegram pushes at the same moment)."""
+        return await self._reads.submit(update_id, None)
+
+    async def _answered_batch(self, batch: dict[int, None]) -> dict[int, bool]:
+        found = await self.seen(list(batch))
+        return {update_id: update_id in found for update_id in batch}
 
     async def close(self) -> None:
         await self._writes.drain()

@@ -81,7 +81,7 @@ class DurableWebhook(SimpleRequestHandler):
         """200 once handled and recorded; 500 when it could not be (the database away):
         Telegram then delivers it again, and nothing is lost."""
         try:
-            if await self._handled.seen([update.update_id]):
+            if await self._handled.answered(update.update_id):
                 log.info("webhook.redelivered_skipped")
                 return 200
             await self.dispatcher.feed_update(self.bot, update)
