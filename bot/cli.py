@@ -1,4 +1,4 @@
-"""The `volnyja-bot` command line: check, chat, schema (run comes with the Telegram runtime)."""
+"""The `volnyja-bot` command line: check, chat, graph, preview, schema (and run, for Telegram)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.health import answers_healthy, healthz_url, is_alive
 from bot.privacy.logs import configure as configure_logging
 from bot.simulator import Simulator
-from dialogs import load_content
+from dialogs import LoadResult, load_content
+from dialogs.graph import mermaid
 from dialogs.render import VOLUNTEERS
 from dialogs.schema import FILE_MODELS
 
@@ -43,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
         help="read the texts as when volunteers are here, away (outside their hours) or none",
     )
 
+    graph = commands.add_parser(
+        "graph", help="print the flows as a Mermaid diagram (for ```mermaid blocks)"
+    )
+    graph.add_argument("flow", nargs="?", help="only this flow and the arrows leaving it")
+    graph.add_argument("--locale", help="language of the labels (default: DEFAULT_LOCALE)")
+    graph.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
+
     schema = commands.add_parser("schema", help="print the JSON Schema of a content file")
     schema.add_argument("kind", nargs="?", default="flow", choices=sorted(FILE_MODELS))
     schema.add_argument(
@@ -72,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         return check_command(settings, args.directory, strict=args.strict)
     if args.command == "chat":
         return chat_command(settings, args.content, args.locale, args.name, args.volunteers)
+    if args.command == "graph":
+        return graph_command(settings, args.content, args.flow, args.locale)
     return 2
 
 
@@ -167,6 +177,32 @@ def chat_command(
         simulator.run(sys.stdin)
     except KeyboardInterrupt:
         print()
+    return 0
+
+
+def draft_content(settings: Settings, directory: Path | None) -> LoadResult:
+    """The content for pictures of it: errors go to stderr but do not stop the picture."""
+    result = load_content(
+        directory or settings.CONTENT_DIR,
+        default_locale=settings.DEFAULT_LOCALE,
+        provided={"retention_days": settings.RETENTION_DAYS},
+    )
+    for problem in result.errors:
+        print(problem, file=sys.stderr)
+    return result
+
+
+def graph_command(
+    settings: Settings, directory: Path | None, flow: str | None, locale: str | None
+) -> int:
+    content = draft_content(settings, directory).draft
+    if content is None:
+        print("too much is broken to draw: fix the lines above", file=sys.stderr)
+        return 1
+    if flow is not None and flow not in content.flows:
+        print(f"unknown flow {flow}; choose one of {', '.join(content.flows)}", file=sys.stderr)
+        return 2
+    sys.stdout.write(mermaid(content, flow, locale=locale))
     return 0
 
 
