@@ -14,6 +14,7 @@ from bot.privacy.logs import configure as configure_logging
 from bot.simulator import Simulator
 from dialogs import LoadResult, load_content
 from dialogs.graph import mermaid
+from dialogs.preview import build_preview
 from dialogs.render import VOLUNTEERS
 from dialogs.schema import FILE_MODELS
 
@@ -51,6 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--locale", help="language of the labels (default: DEFAULT_LOCALE)")
     graph.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
 
+    preview = commands.add_parser(
+        "preview", help="write every step, in every language, as web pages to open in a browser"
+    )
+    preview.add_argument(
+        "--out", type=Path, default=Path("preview"), help="folder to write to (default: preview)"
+    )
+    preview.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
+    preview.add_argument("--name", default="Alesia", help="first name the texts greet")
+
     schema = commands.add_parser("schema", help="print the JSON Schema of a content file")
     schema.add_argument("kind", nargs="?", default="flow", choices=sorted(FILE_MODELS))
     schema.add_argument(
@@ -82,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         return chat_command(settings, args.content, args.locale, args.name, args.volunteers)
     if args.command == "graph":
         return graph_command(settings, args.content, args.flow, args.locale)
+    if args.command == "preview":
+        return preview_command(settings, args.content, args.out, args.name)
     return 2
 
 
@@ -203,6 +215,20 @@ def graph_command(
         print(f"unknown flow {flow}; choose one of {', '.join(content.flows)}", file=sys.stderr)
         return 2
     sys.stdout.write(mermaid(content, flow, locale=locale))
+    return 0
+
+
+def preview_command(settings: Settings, directory: Path | None, out: Path, name: str) -> int:
+    directory = directory or settings.CONTENT_DIR
+    result = draft_content(settings, directory)
+    if result.draft is None:
+        print("too much is broken to show: fix the lines above", file=sys.stderr)
+        return 1
+    pages = build_preview(result, directory, out, first_name=name)
+    print(
+        f"{out}: {len(pages)} pages, {len(result.errors)} error(s), "
+        f"{len(result.warnings)} warning(s); open {out / 'index.html'} in a browser"
+    )
     return 0
 
 

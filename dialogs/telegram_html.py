@@ -38,6 +38,8 @@ _TOKEN = re.compile(
     r"|&(?P<entity>#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]*);"
     r"|(?P<stray>[<>&])"
 )
+TOKEN = _TOKEN
+"""A tag, an entity or a stray <, > or &: what formatting the text as Telegram shows it reads."""
 _ATTR = re.compile(r"""\s*([A-Za-z-]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 
 
