@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -184,6 +185,7 @@ def chat_command(
         first_name=name,
         echo=not sys.stdin.isatty(),
         volunteers=volunteers,
+        styled=sys.stdout.isatty() and not os.environ.get("NO_COLOR"),
     )
     try:
         simulator.run(sys.stdin)
