@@ -49,12 +49,26 @@ ensure_postgres_server() {
   fi
 }
 
+ensure_chromium() {
+  # The preview is tested in a real headless browser (tests/test_preview_browser.py).
+  if command -v chromium >/dev/null 2>&1; then
+    return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's chromium package for the tests..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null ||
+      { apt-get update -q >/dev/null &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; }
+  fi
+}
+
 command="${1:-}"
 shift || true
 case "$command" in
   test)
     setup
     ensure_postgres_server
+    ensure_chromium
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy"

@@ -1,10 +1,11 @@
-"""The `volnyja-bot` command line: check, chat, schema (run comes with the Telegram runtime)."""
+"""The `volnyja-bot` command line: check, chat, graph, preview, schema (and run, for Telegram)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.health import answers_healthy, healthz_url, is_alive
 from bot.privacy.logs import configure as configure_logging
 from bot.simulator import Simulator
-from dialogs import load_content
+from dialogs import LoadResult, load_content
+from dialogs.graph import mermaid
+from dialogs.preview import build_preview
 from dialogs.render import VOLUNTEERS
 from dialogs.schema import FILE_MODELS
 
@@ -43,6 +46,22 @@ def _parser() -> argparse.ArgumentParser:
         help="read the texts as when volunteers are here, away (outside their hours) or none",
     )
 
+    graph = commands.add_parser(
+        "graph", help="print the flows as a Mermaid diagram (for ```mermaid blocks)"
+    )
+    graph.add_argument("flow", nargs="?", help="only this flow and the arrows leaving it")
+    graph.add_argument("--locale", help="language of the labels (default: DEFAULT_LOCALE)")
+    graph.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
+
+    preview = commands.add_parser(
+        "preview", help="write every step, in every language, as web pages to open in a browser"
+    )
+    preview.add_argument(
+        "--out", type=Path, default=Path("preview"), help="folder to write to (default: preview)"
+    )
+    preview.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
+    preview.add_argument("--name", default="Alesia", help="first name the texts greet")
+
     schema = commands.add_parser("schema", help="print the JSON Schema of a content file")
     schema.add_argument("kind", nargs="?", default="flow", choices=sorted(FILE_MODELS))
     schema.add_argument(
@@ -72,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         return check_command(settings, args.directory, strict=args.strict)
     if args.command == "chat":
         return chat_command(settings, args.content, args.locale, args.name, args.volunteers)
+    if args.command == "graph":
+        return graph_command(settings, args.content, args.flow, args.locale)
+    if args.command == "preview":
+        return preview_command(settings, args.content, args.out, args.name)
     return 2
 
 
@@ -162,11 +185,52 @@ def chat_command(
         first_name=name,
         echo=not sys.stdin.isatty(),
         volunteers=volunteers,
+        styled=sys.stdout.isatty() and not os.environ.get("NO_COLOR"),
     )
     try:
         simulator.run(sys.stdin)
     except KeyboardInterrupt:
         print()
+    return 0
+
+
+def draft_content(settings: Settings, directory: Path | None) -> LoadResult:
+    """The content for pictures of it: errors go to stderr but do not stop the picture."""
+    result = load_content(
+        directory or settings.CONTENT_DIR,
+        default_locale=settings.DEFAULT_LOCALE,
+        provided={"retention_days": settings.RETENTION_DAYS},
+    )
+    for problem in result.errors:
+        print(problem, file=sys.stderr)
+    return result
+
+
+def graph_command(
+    settings: Settings, directory: Path | None, flow: str | None, locale: str | None
+) -> int:
+    content = draft_content(settings, directory).draft
+    if content is None:
+        print("too much is broken to draw: fix the lines above", file=sys.stderr)
+        return 1
+    if flow is not None and flow not in content.flows:
+        print(f"unknown flow {flow}; choose one of {', '.join(content.flows)}", file=sys.stderr)
+        return 2
+    sys.stdout.write(mermaid(content, flow, locale=locale))
+    return 0
+
+
+def preview_command(settings: Settings, directory: Path | None, out: Path, name: str) -> int:
+    directory = directory or settings.CONTENT_DIR
+    result = draft_content(settings, directory)
+    if result.draft is None:
+        print("too much is broken to show: fix the lines above", file=sys.stderr)
+        return 1
+    pages = build_preview(result, directory, out, first_name=name)
+    print(
+        f"{out}: {len(pages)} pages, {len(result.errors)} error(s), "
+        f"{len(result.warnings)} warning(s); open {out / 'index.html'} in a browser"
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ from typing import TextIO
 import dialogs
 from bot.telegram.events import command_event
 from dialogs import Content, Effect, Event, Outcome, Reply, State
+from dialogs.telegram_html import to_terminal
 
 COMMANDS = "/menu, /back, /help, /language, /human, /privacy, /start [link], /quit"
 
@@ -46,13 +47,16 @@ class Simulator:
         first_name: str = "",
         echo: bool,
         volunteers: str = "here",
+        styled: bool = False,
     ) -> None:
+        """`styled`: show bold, italic and links with terminal escapes (only on a terminal)."""
         self.content = content
         self.volunteers = volunteers
         self.state = State(locale=locale)
         self.out = out
         self.first_name = first_name
         self.echo = echo
+        self.styled = styled
         self.buttons: tuple[dialogs.Button, ...] = ()
 
     def run(self, lines: Iterable[str]) -> None:
@@ -101,7 +105,8 @@ class Simulator:
             self.show(reply)
 
     def show(self, reply: Reply) -> None:
-        self.out.write("\n" + dialogs.to_plain(reply.text) + "\n")
+        shown = to_terminal(reply.text) if self.styled else dialogs.to_plain(reply.text)
+        self.out.write("\n" + shown + "\n")
         if reply.buttons:
             self.buttons = reply.buttons
         for number, button in enumerate(reply.buttons, start=1):

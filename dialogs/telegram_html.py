@@ -38,6 +38,8 @@ _TOKEN = re.compile(
     r"|&(?P<entity>#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]*);"
     r"|(?P<stray>[<>&])"
 )
+TOKEN = _TOKEN
+"""A tag, an entity or a stray <, > or &: what formatting the text as Telegram shows it reads."""
 _ATTR = re.compile(r"""\s*([A-Za-z-]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 
 
@@ -105,3 +107,54 @@ def _check_tag(match: re.Match[str], open_tags: list[str], problems: list[str]) 
 def to_plain(text: str) -> str:
     """The text as a person reads it: tags removed, entities decoded (for the terminal)."""
     return html.unescape(re.sub(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?>", "", text))
+
+
+# Terminal escapes (SGR) for Telegram's emphasis: each style switched off on its own, so nesting
+# works; a link shows its words underlined, then where it leads.
+_SGR = {
+    "b": ("\x1b[1m", "\x1b[22m"),
+    "strong": ("\x1b[1m", "\x1b[22m"),
+    "i": ("\x1b[3m", "\x1b[23m"),
+    "em": ("\x1b[3m", "\x1b[23m"),
+    "u": ("\x1b[4m", "\x1b[24m"),
+    "ins": ("\x1b[4m", "\x1b[24m"),
+    "a": ("\x1b[4m", "\x1b[24m"),
+    "s": ("\x1b[9m", "\x1b[29m"),
+    "strike": ("\x1b[9m", "\x1b[29m"),
+    "del": ("\x1b[9m", "\x1b[29m"),
+}
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+
+
+def to_terminal(text: str) -> str:
+    """The text as a terminal shows emphasis: bold, italic, underlined, struck, and links as
+    their words underlined followed by (address). Other tags are dropped, entities decoded."""
+    out: list[str] = []
+    depth: dict[str, int] = {}
+    links: list[tuple[str, int]] = []  # (address, where the link's words start in out)
+    pos = 0
+    for match in TOKEN.finditer(text):
+        out.append(text[pos : match.start()])
+        pos = match.end()
+        tag = (match["tag"] or "").lower()
+        if match["entity"] or match["stray"]:
+            out.append(html.unescape(match.group()))
+        elif tag in _SGR:
+            on, off = _SGR[tag]
+            level = depth.get(on, 0) + (-1 if match["close"] else 1)
+            if level < 0:
+                continue
+            depth[on] = level
+            if level == (0 if match["close"] else 1):
+                out.append(off if match["close"] else on)
+            if tag == "a" and not match["close"]:
+                found = _HREF.search(match["attrs"] or "")
+                address = next((g for g in found.groups() if g is not None), "") if found else ""
+                links.append((html.unescape(address), len(out)))
+            elif tag == "a" and links:
+                address, start = links.pop()
+                words = "".join(out[start:-1])
+                if address and address != words:
+                    out.append(f" ({address})")
+    out.append(text[pos:])
+    return "".join(out)

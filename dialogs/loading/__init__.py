@@ -52,8 +52,8 @@ def load_content(
         content = _compile(Context(read, read.settings, renderer), problems)
     found = problems.sorted()
     if any(p in LoadResult(None, found).errors for p in found):
-        content = None
-    return LoadResult(content, found)
+        return LoadResult(None, found, draft=content)
+    return LoadResult(content, found, draft=content)
 
 
 def _compile(context: Context, problems: Problems) -> model.Content | None:

@@ -13,6 +13,9 @@ from dialogs.yamlsrc import Source
 class LoadResult:
     content: model.Content | None
     problems: list[Problem] = field(default_factory=list)
+    draft: model.Content | None = None
+    """The content as compiled even when it has errors: for pictures of it (graph, preview),
+    never for talking to people. None when too much is broken to compile (settings, menu)."""
 
     @property
     def errors(self) -> list[Problem]:
