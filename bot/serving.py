@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import logging
+import os
 import signal
+import sys
+import threading
 from functools import partial
 
 from aiogram import Bot, Dispatcher
@@ -186,11 +190,36 @@ async def health_report(
     return {"chores_seconds_ago": round(age)}
 
 
+STOP_DEADLINE_SECONDS = 8.5
+"""A stop takes at most this long (systemd and Docker wait 10 s before SIGKILL)."""
+
+
 def stop_on_signals() -> asyncio.Event:
     """Set on SIGTERM or SIGINT: no new updates are taken, those in hand finish."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def stopping() -> None:
+        stop.set()
+        _stop_deadline()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, stopping)
     return stop
+
+
+def _stop_deadline(seconds: float = STOP_DEADLINE_SECONDS) -> None:
+    """Whatever a stop waits for, the process is gone within `seconds`: nothing is lost by it
+    (what was in hand is handed back by Telegram, the outbox keeps what must be sent). Where it
+    hung is written to the log as file:line frames, which carry no data."""
+
+    def exit_now() -> None:
+        log.warning("bot.stop_forced seconds=%.1f", seconds)
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        sys.stderr.flush()
+        os._exit(0)
+
+    timer = threading.Timer(seconds, exit_now)
+    timer.daemon = True
+    timer.start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from bot.storage.updates import HandledUpdates
 from bot.telegram.webhook import SECRET_HEADER, DurableWebhook, health_endpoint
 from dialogs import Content
 from tests.bot_harness import ALA, GROUP, Harness, person
+from tests.conftest import ROOT
 
 SECRET = "s3cret-token-of-the-hook"
 PATH = "/telegram/hook"
@@ -195,3 +197,27 @@ async def test_health_command_asks_the_running_bot(unused_tcp_port: int) -> None
         assert await asyncio.to_thread(answers_healthy, url, 2.0)
     finally:
         await runner.cleanup()
+
+
+async def test_a_stop_that_hangs_still_ends_within_its_deadline(tmp_path: Path) -> None:
+    """Whatever a stop waits for, the process goes, and the log says where it hung."""
+    script = (
+        "import logging, time\n"
+        "from bot.serving import _stop_deadline\n"
+        "logging.basicConfig()\n"
+        "_stop_deadline(0.5)\n"
+        "time.sleep(30)  # stuck\n"
+    )
+    started = asyncio.get_running_loop().time()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        script,
+        cwd=ROOT,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert asyncio.get_running_loop().time() - started < 15
+    assert process.returncode == 0
+    assert b"bot.stop_forced" in err
+    assert b'File "<string>", line 5' in err, "where it hung, as file:line"

@@ -29,7 +29,7 @@ minutes, so it moves on)."""
 RECHECK_SECONDS = 0.2
 """While updates are in hand, how often to look for new ones (a long poll would return at once)."""
 MAX_BACKOFF = 30.0
-FINISH_SECONDS = 8.0
+FINISH_SECONDS = 5.0
 """On stop, how long updates in hand may take to finish (systemd and Docker wait 10 s)."""
 
 Seen = Callable[[Collection[int]], Awaitable[set[int]]]

@@ -31,7 +31,7 @@ from bot.storage.updates import AlreadyHandled, HandledUpdates
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-FINISH_SECONDS = 8.0
+FINISH_SECONDS = 5.0
 """On stop, how long updates in hand may take to finish (systemd and Docker wait 10 s)."""
 
 HealthCheck = Callable[[], Awaitable[dict[str, object]]]
