@@ -11,7 +11,13 @@ from tests.conftest import SHIPPED, copy_content
 
 # (broken fixture, file inside the content dir, line, words the message must contain)
 BROKEN = [
-    ("yaml_syntax", "flows/intro.yaml", 5, "YAML syntax"),
+    ("yaml_syntax", "flows/intro.yaml", 4, "this '{' is never closed: end it with '}'"),
+    ("yaml_tab", "flows/intro.yaml", 8, "a tab here: use spaces"),
+    ("yaml_indented_more", "flows/intro.yaml", 10, "indented more than the one above it"),
+    ("yaml_indented_less", "flows/intro.yaml", 17, "indented less than the one above it"),
+    ("yaml_colon", "flows/intro.yaml", 9, "put this text in quotes"),
+    ("key_indented_too_far", "flows/intro.yaml", 8, "'choices' is indented as if it belonged"),
+    ("step_indented_too_far", "flows/intro.yaml", 12, "'second' looks like a step"),
     ("not_utf8", "flows/intro.yaml", 1, "not UTF-8"),
     ("unknown_key", "flows/intro.yaml", 6, "unknown key 'labl'; did you mean 'label'?"),
     ("missing_key", "flows/intro.yaml", 7, "missing key 'text'"),
@@ -55,6 +61,17 @@ def test_each_broken_fixture_is_reported_at_its_line(
     reported = [str(p) for p in result.errors]
     expected_prefix = f"{root / file}:{line}: "
     assert any(r.startswith(expected_prefix) and words in r for r in reported), reported
+
+
+PARSER_WORDS = ("did not find expected", "mapping values are not allowed", "cannot start any token")
+
+
+@pytest.mark.parametrize("case", sorted({case for case, *_ in BROKEN}))
+def test_no_message_speaks_the_parsers_language(tmp_path: Path, case: str) -> None:
+    root = copy_content(tmp_path, case)
+    reported = [str(p) for p in load_content(root).problems]
+    assert [r for r in reported if any(words in r for words in PARSER_WORDS)] == []
+    assert [r for r in reported if "did you mean 'description'" in r] == []
 
 
 @pytest.mark.parametrize(
