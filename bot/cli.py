@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from bot.checking import NO_CONTENT, find_content, report
 from bot.config import Settings, SettingsError, load_settings
 from bot.health import answers_healthy, healthz_url, is_alive
 from bot.privacy.logs import configure as configure_logging
@@ -31,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the content; exit 1 on any error")
     check.add_argument("directory", nargs="?", type=Path, help="content directory (CONTENT_DIR)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors too")
+    check.add_argument(
+        "--verbose", action="store_true", help="list every placeholder, not only how many"
+    )
 
     chat = commands.add_parser("chat", help="talk to the flows in the terminal")
     chat.add_argument("--locale", help="language to talk in (default: DEFAULT_LOCALE)")
@@ -69,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 2
     if args.command == "check":
-        return check_command(settings, args.directory, strict=args.strict)
+        return check_command(settings, args.directory, strict=args.strict, verbose=args.verbose)
     if args.command == "chat":
         return chat_command(settings, args.content, args.locale, args.name, args.volunteers)
     return 2
@@ -113,22 +117,16 @@ def run_command(settings: Settings) -> int:
     return 0
 
 
-def check_command(settings: Settings, directory: Path | None, *, strict: bool) -> int:
-    directory = directory or settings.CONTENT_DIR
-    result = load_content(directory, default_locale=settings.DEFAULT_LOCALE)
-    for problem in result.problems:
-        print(problem)
-    if result.errors or (strict and result.warnings):
-        return 1
-    content = result.content
-    assert content is not None
-    steps = sum(len(flow.steps) for flow in content.flows.values())
-    print(
-        f"{directory}: ok: {len(content.flows)} flows, {steps} steps, "
-        f"{len(content.triggers)} triggers, languages {', '.join(content.languages)}"
-        + (f"; {len(result.warnings)} warning(s)" if result.warnings else "")
+def check_command(
+    settings: Settings, directory: Path | None, *, strict: bool, verbose: bool = False
+) -> int:
+    found = find_content(directory, settings.CONTENT_DIR, Path.cwd())
+    if found is None:
+        print(NO_CONTENT, file=sys.stderr)
+        return 2
+    return report(
+        found, default_locale=settings.DEFAULT_LOCALE, strict=strict, verbose=verbose, out=print
     )
-    return 0
 
 
 def chat_command(
