@@ -34,11 +34,16 @@ _REQUIRED = {"a": "href"}
 _NAMED_ENTITIES = {"lt", "gt", "amp", "quot"}
 
 _TOKEN = re.compile(
-    r"<(?P<close>/?)(?P<tag>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>(?:\s[^<>]*)?)>"
+    r"</(?P<end>[A-Za-z][A-Za-z0-9-]*)>"
+    r"|<(?P<tag>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>(?:\s[^<>]*)?)>"
     r"|&(?P<entity>#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]*);"
     r"|(?P<stray>[<>&])"
 )
-_ATTR = re.compile(r"""\s*([A-Za-z-]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+# An unquoted value is what Telegram reads as one: letters, digits, '.' and '-', then a space or >.
+_ATTR = re.compile(r"""\s*([A-Za-z-]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9.-]+(?=[\s>]|$)))?""")
+_ATTRS = re.compile(rf"(?:{_ATTR.pattern})*\s*")
+_LAST_CODE_POINT = 0x10FFFE  # Telegram keeps &#x10FFFF; as written
+_SURROGATES = range(0xD800, 0xE000)
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,10 @@ def inspect(text: str) -> HtmlReport:
             visible.append(char)
         elif match["entity"]:
             entity = match["entity"]
-            if not entity.startswith("#") and entity not in _NAMED_ENTITIES:
-                problems.append(f"Telegram knows only &lt; &gt; &amp; &quot;, not &{entity};")
-            visible.append(html.unescape(f"&{entity};"))
+            problem = _entity_problem(entity)
+            if problem:
+                problems.append(problem)
+            visible.append(_decoded(entity) if problem is None else "")
         else:
             _check_tag(match, open_tags, problems)
     visible.append(text[pos:])
@@ -75,15 +81,32 @@ def inspect(text: str) -> HtmlReport:
     return HtmlReport(tuple(problems), len(shown.encode("utf-16-le")) // 2)
 
 
+def _entity_problem(entity: str) -> str | None:
+    """Why Telegram would refuse (or show garbled) one &...; reference, if it would."""
+    if not entity.startswith("#"):
+        if entity in _NAMED_ENTITIES:
+            return None
+        return f"Telegram knows only &lt; &gt; &amp; &quot;, not &{entity};"
+    code = int(entity[2:], 16) if entity[1] in "xX" else int(entity[1:])
+    if code == 0 or code > _LAST_CODE_POINT or code in _SURROGATES:
+        return f"&{entity}; is not a character Telegram can show: write the character itself"
+    return None
+
+
+def _decoded(entity: str) -> str:
+    """The character a reference Telegram accepts stands for (not HTML5's replacements)."""
+    if entity.startswith("#"):
+        return chr(int(entity[2:], 16) if entity[1] in "xX" else int(entity[1:]))
+    return html.unescape(f"&{entity};")
+
+
 def _check_tag(match: re.Match[str], open_tags: list[str], problems: list[str]) -> None:
-    tag = match["tag"].lower()
+    tag = (match["tag"] or match["end"]).lower()
     if tag not in _ALLOWED:
         allowed = ", ".join(sorted(_ALLOWED))
         problems.append(f"Telegram does not allow <{tag}>; use one of {allowed}")
         return
-    if match["close"]:
-        if match["attrs"].strip():
-            problems.append(f"</{tag}> cannot carry attributes")
+    if match["end"]:
         if tag in open_tags:
             while open_tags:
                 top = open_tags.pop()
@@ -92,6 +115,11 @@ def _check_tag(match: re.Match[str], open_tags: list[str], problems: list[str]) 
                 problems.append(f"<{top}> must be closed before </{tag}>")
         else:
             problems.append(f"</{tag}> closes a tag that was never opened")
+        return
+    if not _ATTRS.fullmatch(match["attrs"]):
+        problems.append(
+            f'<{tag}>: put the value of an attribute in quotes, like <a href="https://...">'
+        )
         return
     names = {m.group(1).lower() for m in _ATTR.finditer(match["attrs"]) if m.group(1)}
     for name in sorted(names - _ALLOWED[tag]):
