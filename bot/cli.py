@@ -13,6 +13,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.health import answers_healthy, healthz_url, is_alive
 from bot.privacy.logs import configure as configure_logging
 from bot.simulator import Simulator
+from bot.transcript import transcript, write_readme
 from dialogs import load_content
 from dialogs.render import VOLUNTEERS
 from dialogs.schema import FILE_MODELS
@@ -46,6 +47,15 @@ def _parser() -> argparse.ArgumentParser:
         default="here",
         help="read the texts as when volunteers are here, away (outside their hours) or none",
     )
+    chat.add_argument(
+        "--script", metavar="PRESSES", help='play these presses and words instead: "4 1 3 1"'
+    )
+    chat.add_argument(
+        "--write-readme",
+        type=Path,
+        metavar="README",
+        help="with --script: put the conversation into README's 'What a conversation looks like'",
+    )
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a content file")
     schema.add_argument("kind", nargs="?", default="flow", choices=sorted(FILE_MODELS))
@@ -75,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return check_command(settings, args.directory, strict=args.strict, verbose=args.verbose)
     if args.command == "chat":
+        if args.write_readme is not None:
+            return readme_command(settings, args)
         return chat_command(settings, args.content, args.locale, args.name, args.volunteers)
     return 2
 
@@ -165,6 +177,36 @@ def chat_command(
         simulator.run(sys.stdin)
     except KeyboardInterrupt:
         print()
+    return 0
+
+
+def readme_command(settings: Settings, args: argparse.Namespace) -> int:
+    """Rewrite the README's sample conversation from a scripted chat."""
+    if args.script is None:
+        print("--write-readme needs --script with the presses to play", file=sys.stderr)
+        return 2
+    result = load_content(
+        args.content or settings.CONTENT_DIR,
+        default_locale=settings.DEFAULT_LOCALE,
+        provided={"retention_days": settings.RETENTION_DAYS},
+    )
+    if result.content is None:
+        for problem in result.errors:
+            print(problem, file=sys.stderr)
+        return 1
+    shown = transcript(
+        result.content,
+        args.script,
+        locale=args.locale or settings.DEFAULT_LOCALE,
+        first_name=args.name,
+        volunteers=args.volunteers,
+    )
+    try:
+        changed = write_readme(args.write_readme, shown)
+    except (OSError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{args.write_readme}: " + ("conversation rewritten" if changed else "up to date"))
     return 0
 
 
