@@ -48,6 +48,7 @@ BROKEN = [
     ("unknown_topic", "flows/intro.yaml", 8, "unknown topic 'feelngs'"),
     ("two_ways", "flows/intro.yaml", 6, "choose one way on, not goto and menu"),
     ("long_profile", "settings.yaml", 7, "this text is 72 characters; at most 64 fit"),
+    ("person_far", "flows/intro.yaml", 3, "a person is more than 2 presses away from this step"),
 ]
 
 
@@ -105,6 +106,14 @@ def test_shipped_content_has_no_problem_but_placeholders() -> None:
     result = load_content(SHIPPED)
     assert result.errors == []
     assert all("placeholder" in p.message for p in result.warnings), result.warnings
+
+
+def test_two_presses_from_a_person_is_near_enough(tmp_path: Path) -> None:
+    """In person_far, 'third' is two presses from the menu, whose button asks for a person;
+    'first' and 'second' are further."""
+    root = copy_content(tmp_path, "person_far")
+    far = [p.line for p in load_content(root).errors if "presses away" in p.message]
+    assert far == [3, 9]
 
 
 def test_a_missing_menu_is_an_error(valid_dir: Path) -> None:

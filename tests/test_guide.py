@@ -44,7 +44,7 @@ def _stand_ins(data: Any, steps: dict[str, Any]) -> None:
     if isinstance(data, dict):
         goto = data.get("goto")
         if isinstance(goto, str) and "." not in goto and goto not in steps:
-            steps[goto] = {"text": dict.fromkeys(LOCALES, "A step."), "choices": ["back"]}
+            steps[goto] = {"text": dict.fromkeys(LOCALES, "A step."), "choices": ["menu"]}
         for value in list(data.values()):
             _stand_ins(value, steps)
     elif isinstance(data, list):
@@ -57,12 +57,12 @@ def as_flow(data: Any) -> dict[str, Any]:
     if isinstance(data, dict) and "steps" in data:
         return data
     if isinstance(data, list):
-        step = {"text": dict.fromkeys(LOCALES, "Choose."), "choices": [*data, "back"]}
+        step = {"text": dict.fromkeys(LOCALES, "Choose."), "choices": [*data, "menu"]}
         steps: dict[str, Any] = {"here": step}
     elif isinstance(data, dict) and set(data) <= LOCALES:
-        steps = {"here": {"text": data, "choices": ["back"]}}
+        steps = {"here": {"text": data, "choices": ["menu"]}}
     elif isinstance(data, dict) and "text" in data:
-        steps = {"here": {"choices": ["back"], **data}}
+        steps = {"here": {"choices": ["menu"], **data}}
     else:
         steps = dict(data)
     _stand_ins(steps, steps)
