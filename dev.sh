@@ -3,6 +3,7 @@
 #   ./dev.sh start   run the bot on Telegram (or, without BOT_TOKEN, in this terminal)
 #   ./dev.sh test    lint, type-check and run every test
 #   ./dev.sh chat    talk to the bot's conversations in this terminal
+#   ./dev.sh readme  refresh README.md's sample conversation after changing the content
 #   ./dev.sh lock    refresh requirements.lock (pinned, hashed) after changing dependencies
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -95,6 +96,11 @@ MSG
     setup
     exec "$VENV/bin/volnyja-bot" chat "$@"
     ;;
+  readme)
+    setup
+    exec "$VENV/bin/volnyja-bot" chat --locale en --name Ales --script "4 1 3 1 1 1 1" \
+      --write-readme README.md
+    ;;
   lock)
     setup
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check uv
@@ -102,7 +108,7 @@ MSG
       --generate-hashes --quiet --custom-compile-command "./dev.sh lock" -o requirements.lock
     ;;
   *)
-    echo "usage: ./dev.sh start | test | chat | lock" >&2
+    echo "usage: ./dev.sh start | test | chat | readme | lock" >&2
     exit 2
     ;;
 esac

@@ -9,10 +9,12 @@ import os
 import sys
 from pathlib import Path
 
+from bot.checking import NO_CONTENT, find_content, report
 from bot.config import Settings, SettingsError, load_settings
 from bot.health import answers_healthy, healthz_url, is_alive
 from bot.privacy.logs import configure as configure_logging
 from bot.simulator import Simulator
+from bot.transcript import transcript, write_readme
 from dialogs import LoadResult, load_content
 from dialogs.graph import mermaid
 from dialogs.preview import build_preview
@@ -34,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the content; exit 1 on any error")
     check.add_argument("directory", nargs="?", type=Path, help="content directory (CONTENT_DIR)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors too")
+    check.add_argument(
+        "--verbose", action="store_true", help="list every placeholder, not only how many"
+    )
 
     chat = commands.add_parser("chat", help="talk to the flows in the terminal")
     chat.add_argument("--locale", help="language to talk in (default: DEFAULT_LOCALE)")
@@ -44,6 +49,15 @@ def _parser() -> argparse.ArgumentParser:
         choices=VOLUNTEERS,
         default="here",
         help="read the texts as when volunteers are here, away (outside their hours) or none",
+    )
+    chat.add_argument(
+        "--script", metavar="PRESSES", help='play these presses and words instead: "4 1 3 1"'
+    )
+    chat.add_argument(
+        "--write-readme",
+        type=Path,
+        metavar="README",
+        help="with --script: put the conversation into README's 'What a conversation looks like'",
     )
 
     graph = commands.add_parser(
@@ -88,8 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 2
     if args.command == "check":
-        return check_command(settings, args.directory, strict=args.strict)
+        return check_command(settings, args.directory, strict=args.strict, verbose=args.verbose)
     if args.command == "chat":
+        if args.write_readme is not None:
+            return readme_command(settings, args)
         return chat_command(settings, args.content, args.locale, args.name, args.volunteers)
     if args.command == "graph":
         return graph_command(settings, args.content, args.flow, args.locale)
@@ -136,22 +152,16 @@ def run_command(settings: Settings) -> int:
     return 0
 
 
-def check_command(settings: Settings, directory: Path | None, *, strict: bool) -> int:
-    directory = directory or settings.CONTENT_DIR
-    result = load_content(directory, default_locale=settings.DEFAULT_LOCALE)
-    for problem in result.problems:
-        print(problem)
-    if result.errors or (strict and result.warnings):
-        return 1
-    content = result.content
-    assert content is not None
-    steps = sum(len(flow.steps) for flow in content.flows.values())
-    print(
-        f"{directory}: ok: {len(content.flows)} flows, {steps} steps, "
-        f"{len(content.triggers)} triggers, languages {', '.join(content.languages)}"
-        + (f"; {len(result.warnings)} warning(s)" if result.warnings else "")
+def check_command(
+    settings: Settings, directory: Path | None, *, strict: bool, verbose: bool = False
+) -> int:
+    found = find_content(directory, settings.CONTENT_DIR, Path.cwd())
+    if found is None:
+        print(NO_CONTENT, file=sys.stderr)
+        return 2
+    return report(
+        found, default_locale=settings.DEFAULT_LOCALE, strict=strict, verbose=verbose, out=print
     )
-    return 0
 
 
 def chat_command(
@@ -231,6 +241,36 @@ def preview_command(settings: Settings, directory: Path | None, out: Path, name:
         f"{out}: {len(pages)} pages, {len(result.errors)} error(s), "
         f"{len(result.warnings)} warning(s); open {out / 'index.html'} in a browser"
     )
+    return 0
+
+
+def readme_command(settings: Settings, args: argparse.Namespace) -> int:
+    """Rewrite the README's sample conversation from a scripted chat."""
+    if args.script is None:
+        print("--write-readme needs --script with the presses to play", file=sys.stderr)
+        return 2
+    result = load_content(
+        args.content or settings.CONTENT_DIR,
+        default_locale=settings.DEFAULT_LOCALE,
+        provided={"retention_days": settings.RETENTION_DAYS},
+    )
+    if result.content is None:
+        for problem in result.errors:
+            print(problem, file=sys.stderr)
+        return 1
+    shown = transcript(
+        result.content,
+        args.script,
+        locale=args.locale or settings.DEFAULT_LOCALE,
+        first_name=args.name,
+        volunteers=args.volunteers,
+    )
+    try:
+        changed = write_readme(args.write_readme, shown)
+    except (OSError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{args.write_readme}: " + ("conversation rewritten" if changed else "up to date"))
     return 0
 
 

@@ -34,13 +34,18 @@ _REQUIRED = {"a": "href"}
 _NAMED_ENTITIES = {"lt", "gt", "amp", "quot"}
 
 _TOKEN = re.compile(
-    r"<(?P<close>/?)(?P<tag>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>(?:\s[^<>]*)?)>"
+    r"</(?P<end>[A-Za-z][A-Za-z0-9-]*)>"
+    r"|<(?P<tag>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>(?:\s[^<>]*)?)>"
     r"|&(?P<entity>#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]*);"
     r"|(?P<stray>[<>&])"
 )
 TOKEN = _TOKEN
 """A tag, an entity or a stray <, > or &: what formatting the text as Telegram shows it reads."""
-_ATTR = re.compile(r"""\s*([A-Za-z-]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+# An unquoted value is what Telegram reads as one: letters, digits, '.' and '-', then a space or >.
+_ATTR = re.compile(r"""\s*([A-Za-z-]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9.-]+(?=[\s>]|$)))?""")
+_ATTRS = re.compile(rf"(?:{_ATTR.pattern})*\s*")
+_LAST_CODE_POINT = 0x10FFFE  # Telegram keeps &#x10FFFF; as written
+_SURROGATES = range(0xD800, 0xE000)
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,10 @@ def inspect(text: str) -> HtmlReport:
             visible.append(char)
         elif match["entity"]:
             entity = match["entity"]
-            if not entity.startswith("#") and entity not in _NAMED_ENTITIES:
-                problems.append(f"Telegram knows only &lt; &gt; &amp; &quot;, not &{entity};")
-            visible.append(html.unescape(f"&{entity};"))
+            problem = _entity_problem(entity)
+            if problem:
+                problems.append(problem)
+            visible.append(_decoded(entity) if problem is None else "")
         else:
             _check_tag(match, open_tags, problems)
     visible.append(text[pos:])
@@ -77,15 +83,32 @@ def inspect(text: str) -> HtmlReport:
     return HtmlReport(tuple(problems), len(shown.encode("utf-16-le")) // 2)
 
 
+def _entity_problem(entity: str) -> str | None:
+    """Why Telegram would refuse (or show garbled) one &...; reference, if it would."""
+    if not entity.startswith("#"):
+        if entity in _NAMED_ENTITIES:
+            return None
+        return f"Telegram knows only &lt; &gt; &amp; &quot;, not &{entity};"
+    code = int(entity[2:], 16) if entity[1] in "xX" else int(entity[1:])
+    if code == 0 or code > _LAST_CODE_POINT or code in _SURROGATES:
+        return f"&{entity}; is not a character Telegram can show: write the character itself"
+    return None
+
+
+def _decoded(entity: str) -> str:
+    """The character a reference Telegram accepts stands for (not HTML5's replacements)."""
+    if entity.startswith("#"):
+        return chr(int(entity[2:], 16) if entity[1] in "xX" else int(entity[1:]))
+    return html.unescape(f"&{entity};")
+
+
 def _check_tag(match: re.Match[str], open_tags: list[str], problems: list[str]) -> None:
-    tag = match["tag"].lower()
+    tag = (match["tag"] or match["end"]).lower()
     if tag not in _ALLOWED:
         allowed = ", ".join(sorted(_ALLOWED))
         problems.append(f"Telegram does not allow <{tag}>; use one of {allowed}")
         return
-    if match["close"]:
-        if match["attrs"].strip():
-            problems.append(f"</{tag}> cannot carry attributes")
+    if match["end"]:
         if tag in open_tags:
             while open_tags:
                 top = open_tags.pop()
@@ -94,6 +117,11 @@ def _check_tag(match: re.Match[str], open_tags: list[str], problems: list[str]) 
                 problems.append(f"<{top}> must be closed before </{tag}>")
         else:
             problems.append(f"</{tag}> closes a tag that was never opened")
+        return
+    if not _ATTRS.fullmatch(match["attrs"]):
+        problems.append(
+            f'<{tag}>: put the value of an attribute in quotes, like <a href="https://...">'
+        )
         return
     names = {m.group(1).lower() for m in _ATTR.finditer(match["attrs"]) if m.group(1)}
     for name in sorted(names - _ALLOWED[tag]):
@@ -136,18 +164,19 @@ def to_terminal(text: str) -> str:
     for match in TOKEN.finditer(text):
         out.append(text[pos : match.start()])
         pos = match.end()
-        tag = (match["tag"] or "").lower()
+        closing = match["end"] is not None
+        tag = (match["tag"] or match["end"] or "").lower()
         if match["entity"] or match["stray"]:
             out.append(html.unescape(match.group()))
         elif tag in _SGR:
             on, off = _SGR[tag]
-            level = depth.get(on, 0) + (-1 if match["close"] else 1)
+            level = depth.get(on, 0) + (-1 if closing else 1)
             if level < 0:
                 continue
             depth[on] = level
-            if level == (0 if match["close"] else 1):
-                out.append(off if match["close"] else on)
-            if tag == "a" and not match["close"]:
+            if level == (0 if closing else 1):
+                out.append(off if closing else on)
+            if tag == "a" and not closing:
                 found = _HREF.search(match["attrs"] or "")
                 address = next((g for g in found.groups() if g is not None), "") if found else ""
                 links.append((html.unescape(address), len(out)))

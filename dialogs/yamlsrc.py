@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from dialogs.yamlerrors import explain
+
 Path_ = tuple[str | int, ...]
 
 
@@ -75,12 +77,7 @@ def parse(text: str, file: str) -> Source:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        msg = f"YAML syntax: {exc.problem or exc.context or 'cannot read this'}"
-        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
-            msg += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
-        raise YamlSyntaxError(line, msg) from None
+        raise YamlSyntaxError(*explain(text, exc)) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(1, f"YAML syntax: {exc}") from None
     finally:

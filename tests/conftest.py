@@ -13,8 +13,9 @@ from bot.storage.migrate import upgrade
 from dialogs import Content, load_content
 from tests.postgres import Cluster, throwaway
 from tests.stored import id_forms
+from tests.tdlib import tdlib
 
-__all__ = ["id_forms", "rows_mentioning", "stored_bytes"]
+__all__ = ["id_forms", "rows_mentioning", "stored_bytes", "tdlib"]
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"

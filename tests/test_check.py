@@ -11,7 +11,13 @@ from tests.conftest import SHIPPED, copy_content
 
 # (broken fixture, file inside the content dir, line, words the message must contain)
 BROKEN = [
-    ("yaml_syntax", "flows/intro.yaml", 5, "YAML syntax"),
+    ("yaml_syntax", "flows/intro.yaml", 4, "this '{' is never closed: end it with '}'"),
+    ("yaml_tab", "flows/intro.yaml", 8, "a tab here: use spaces"),
+    ("yaml_indented_more", "flows/intro.yaml", 10, "indented more than the one above it"),
+    ("yaml_indented_less", "flows/intro.yaml", 17, "indented less than the one above it"),
+    ("yaml_colon", "flows/intro.yaml", 9, "put this text in quotes"),
+    ("key_indented_too_far", "flows/intro.yaml", 8, "'choices' is indented as if it belonged"),
+    ("step_indented_too_far", "flows/intro.yaml", 12, "'second' looks like a step"),
     ("not_utf8", "flows/intro.yaml", 1, "not UTF-8"),
     ("unknown_key", "flows/intro.yaml", 6, "unknown key 'labl'; did you mean 'label'?"),
     ("missing_key", "flows/intro.yaml", 7, "missing key 'text'"),
@@ -42,6 +48,7 @@ BROKEN = [
     ("unknown_topic", "flows/intro.yaml", 8, "unknown topic 'feelngs'"),
     ("two_ways", "flows/intro.yaml", 6, "choose one way on, not goto and menu"),
     ("long_profile", "settings.yaml", 7, "this text is 72 characters; at most 64 fit"),
+    ("person_far", "flows/intro.yaml", 3, "a person is more than 2 presses away from this step"),
 ]
 
 
@@ -55,6 +62,17 @@ def test_each_broken_fixture_is_reported_at_its_line(
     reported = [str(p) for p in result.errors]
     expected_prefix = f"{root / file}:{line}: "
     assert any(r.startswith(expected_prefix) and words in r for r in reported), reported
+
+
+PARSER_WORDS = ("did not find expected", "mapping values are not allowed", "cannot start any token")
+
+
+@pytest.mark.parametrize("case", sorted({case for case, *_ in BROKEN}))
+def test_no_message_speaks_the_parsers_language(tmp_path: Path, case: str) -> None:
+    root = copy_content(tmp_path, case)
+    reported = [str(p) for p in load_content(root).problems]
+    assert [r for r in reported if any(words in r for words in PARSER_WORDS)] == []
+    assert [r for r in reported if "did you mean 'description'" in r] == []
 
 
 @pytest.mark.parametrize(
@@ -88,6 +106,14 @@ def test_shipped_content_has_no_problem_but_placeholders() -> None:
     result = load_content(SHIPPED)
     assert result.errors == []
     assert all("placeholder" in p.message for p in result.warnings), result.warnings
+
+
+def test_two_presses_from_a_person_is_near_enough(tmp_path: Path) -> None:
+    """In person_far, 'third' is two presses from the menu, whose button asks for a person;
+    'first' and 'second' are further."""
+    root = copy_content(tmp_path, "person_far")
+    far = [p.line for p in load_content(root).errors if "presses away" in p.message]
+    assert far == [3, 9]
 
 
 def test_a_missing_menu_is_an_error(valid_dir: Path) -> None:

@@ -43,6 +43,7 @@ def test_check_prints_one_file_line_message_per_problem_and_exits_1(tmp_path: Pa
         f"{root}/flows/intro.yaml:6: unknown key 'labl'; did you mean 'label'?",
         f"{root}/triggers.yaml:6: this pattern is not a valid regular expression: "
         "missing ), unterminated subpattern",
+        f"{root}: 2 error(s): the bot does not start until the lines above are fixed",
     ]
 
 
@@ -55,7 +56,44 @@ def test_check_reads_content_dir_from_the_environment(tmp_path: Path, valid_dir:
 def test_check_strict_fails_on_warnings(tmp_path: Path) -> None:
     root = copy_content(tmp_path, "missing_translation")
     assert cli("check", str(root), cwd=tmp_path).returncode == 0
-    assert cli("check", "--strict", str(root), cwd=tmp_path).returncode == 1
+    strict = cli("check", "--strict", str(root), cwd=tmp_path)
+    assert strict.returncode == 1
+    assert strict.stdout.splitlines()[-1] == (
+        f"{root}: ok: 2 flows, 2 steps, 1 triggers, languages be, ru, en; 1 warning(s); "
+        "with --strict a warning counts as an error"
+    )
+
+
+def test_placeholders_are_counted_in_one_line_unless_verbose(tmp_path: Path) -> None:
+    root = copy_content(tmp_path, "placeholder")
+    settings = root / "settings.yaml"
+    more = '  phone: "PLACEHOLDER: a phone"\n  address: "PLACEHOLDER: an address"\n'
+    more += '  name: "PLACEHOLDER: a name"\n'
+    settings.write_text(
+        settings.read_text().replace("  hours: evenings\n", more + "  hours: evenings\n")
+    )
+    run = cli("check", str(root), cwd=tmp_path)
+    assert run.returncode == 0, run.stdout
+    assert run.stdout.splitlines()[0] == (
+        "warning: 4 texts still have placeholders (settings.yaml:9, settings.yaml:10, "
+        "settings.yaml:11, ...); --verbose lists them"
+    )
+    assert len(run.stdout.splitlines()) == 2
+    verbose = cli("check", "--verbose", str(root), cwd=tmp_path).stdout.splitlines()
+    assert len(verbose) == 5
+    assert verbose[0].startswith(f"{root}/settings.yaml:9: warning: placeholder")
+
+
+def test_check_inside_the_content_folder_finds_it(tmp_path: Path, valid_dir: Path) -> None:
+    run = cli("check", cwd=valid_dir)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith(f"{valid_dir}: ok")
+
+
+def test_check_where_there_is_no_content_says_where_to_run_it(tmp_path: Path) -> None:
+    run = cli("check", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "run check from the project folder (the one with dev.sh)" in run.stderr
 
 
 def test_a_malformed_setting_stops_with_one_line_naming_it(tmp_path: Path) -> None:

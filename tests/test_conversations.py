@@ -8,6 +8,7 @@ import pytest
 
 from dialogs import Choose, Content, Event, Position, Show, Start, State, Text, step
 from dialogs.engine import URGENT_DATA
+from dialogs.loading.nearness import presses_to_a_person
 from dialogs.model import MENU_FLOW, ActionKind, Nav
 from dialogs.schema.handoff import HANDOFF_NAMES
 from dialogs.telegram_html import to_plain
@@ -53,6 +54,13 @@ def test_a_person_is_at_most_two_presses_away_from_every_step(shipped: Content) 
         and not any(asks_for_a_person(shipped, nxt) for nxt in next_screens(shipped, at))
     ]
     assert far == [], "no way to a person within two presses"
+    # The same rule is a `check` rule (dialogs/loading/nearness.py), so an editor hears of it.
+    unreached = [
+        at
+        for at in all_steps(shipped)
+        if presses_to_a_person(shipped.flows, at, shipped.menu) is None
+    ]
+    assert unreached == []
 
 
 @pytest.mark.parametrize("locale", LOCALES)

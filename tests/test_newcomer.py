@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from dialogs import load_content
 from tests.conftest import ROOT, SHIPPED
 
 
@@ -73,23 +77,70 @@ def test_health_is_false_without_a_running_bot(tmp_path: Path) -> None:
     assert not is_alive(mark)
 
 
-def test_the_readme_transcript_is_a_real_run_of_the_shipped_content(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## What a conversation looks like", 1)[1]
-    shown = section.split("```\n", 2)[1].rstrip()
+README_COMMAND = (
+    "chat",
+    "--locale",
+    "en",
+    "--name",
+    "Ales",
+    "--script",
+    "4 1 3 1 1 1 1",
+    "--write-readme",
+    "README.md",
+)
+REFRESH = "./dev.sh readme"
+
+
+def test_the_readme_transcript_is_what_the_readme_command_produces(tmp_path: Path) -> None:
+    """A content change never turns CI red by itself: the command rewrites the transcript."""
+    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
     run = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--locale", "en", "--name", "Ales"],
+        [sys.executable, "-m", "bot", *README_COMMAND],
         cwd=tmp_path,
         env={**os.environ, "CONTENT_DIR": str(SHIPPED), "PYTHONPATH": str(ROOT)},
-        input="4\n1\n3\n1\n1\n1\n1\n",
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert run.returncode == 0, run.stderr
-    actual = "\n".join(run.stdout.splitlines()[2:]).rstrip()
-    assert shown == actual, "regenerate the README transcript from the chat"
+    refreshed = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert refreshed == (ROOT / "README.md").read_text(encoding="utf-8"), (
+        f"README.md's sample conversation is not what the content says now: run {REFRESH} "
+        "and commit README.md"
+    )
+
+
+def test_dev_sh_readme_runs_the_same_command() -> None:
+    dev = (ROOT / "dev.sh").read_text(encoding="utf-8")
+    block = dev.split("  readme)", 1)[1].split(";;", 1)[0]
+    words = shlex.split(block.replace("\\\n", " "))
+    assert words[:2] == ["setup", "exec"]
+    assert words[2] == '"$VENV/bin/volnyja-bot"'.strip('"')
+    assert tuple(words[3:]) == README_COMMAND
+
+
+def test_the_transcript_shows_the_chat_as_a_person_would_run_it() -> None:
+    """The README's block is the terminal chat, pressing 4, 1, 3, 1, 1, 1, 1 as the README says."""
+    from bot.transcript import transcript
+
+    result = load_content(SHIPPED)
+    assert result.content is not None
+    shown = transcript(result.content, "4 1 3 1 1 1 1", locale="en", first_name="Ales")
+    assert shown.startswith("Hello, Ales.")
+    assert shown.count("\n> ") == 7
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pressing 4, 1, 3, 1, 1, 1, 1" in readme
+
+
+def test_a_readme_without_the_section_is_refused(tmp_path: Path) -> None:
+    from bot.transcript import with_transcript
+
+    with pytest.raises(ValueError, match="What a conversation looks like"):
+        with_transcript("# A README\n", "Hello")
+    assert with_transcript(
+        "x\n## What a conversation looks like\n\nA run:\n```\nold\n```\nend\n", "new"
+    ) == ("x\n## What a conversation looks like\n\nA run:\n```\nnew\n```\nend\n")
 
 
 def test_every_setting_is_in_the_readme_table_and_the_env_example() -> None:

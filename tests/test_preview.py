@@ -102,7 +102,9 @@ def test_problems_show_at_their_step_and_texts_stay_escaped(
     first = intro[intro.index('id="first"') : intro.index('id="second"')]
     assert "error:" not in first  # the problem is at its own step, not the one above
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-    assert 'class="chip unreachable has-problems" href="flow-intro.html#lost">lost (5)' in index
+    assert (
+        'class="chip unreachable has-problems" href="flow-intro.html#lost">lost (6)' in index
+    )  # with "a person too far"
 
 
 def test_the_command_writes_the_site_and_says_where(tmp_path: Path, valid_dir: Path) -> None:

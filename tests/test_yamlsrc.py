@@ -58,4 +58,23 @@ def test_an_empty_file_is_an_empty_mapping() -> None:
 def test_a_syntax_error_carries_its_line() -> None:
     with pytest.raises(YamlSyntaxError) as info:
         parse("a: 1\nb: [1, 2\nc: 3\n", "f.yaml")
-    assert info.value.line == 3
+    assert info.value.line == 2, "the line where the '[' is opened"
+    assert "this '[' is never closed" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("a:\n  b: 1\n\tc: 2\n", 3, "a tab here: use spaces"),
+        ("a:\n  en: Note: this\n", 2, "put this text in quotes"),
+        ("a: {en: Note: this}\n", 1, "put this text in quotes"),
+        ("a:\n  en: `hi`\n", 2, "put this text in quotes"),
+        ('a:\n  en: "Hi" she said\n', 2, "a text that starts with a quote must end with it"),
+        ("a:\n  b:\n    c: 1\n   d: 2\n", 4, "indented less than the one above it"),
+        ("a:\n  - b\n  c: 1\n", 3, "lines up with the '-' of the list item above"),
+    ],
+)
+def test_syntax_errors_are_told_in_an_editors_words(text: str, line: int, words: str) -> None:
+    with pytest.raises(YamlSyntaxError) as info:
+        parse(text, "f.yaml")
+    assert (info.value.line, words in info.value.message) == (line, True), info.value.message

@@ -17,6 +17,7 @@ from dialogs.hearing import Hearing
 from dialogs.loading.context import Context
 from dialogs.loading.files import read_content
 from dialogs.loading.flows import FlowCompiler
+from dialogs.loading.nearness import check_a_person_is_near
 from dialogs.loading.problems import LoadResult, Problems
 from dialogs.loading.reachability import check_honest_asks, check_reachable
 from dialogs.loading.system import SystemChecker
@@ -76,6 +77,7 @@ def _compile(context: Context, problems: Problems) -> model.Content | None:
     check_reachable(context, problems, flows, [*links.values(), *(e for e in entries if e)])
     asks = [t.target for t, _ in triggers] + ([urgent.target] if urgent else [])
     check_honest_asks(context, problems, flows, asks)
+    check_a_person_is_near(context, problems, flows)
     if system is None or model.MENU_FLOW not in flows:
         return None
     return model.Content(

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from dialogs import model, schema
+from dialogs.loading.keys import keys_at
 from dialogs.loading.problems import Problems
 from dialogs.yamlsrc import Path_, Source, YamlSyntaxError, read
 
@@ -112,7 +113,7 @@ class _Files:
         except ValidationError as exc:
             for err in exc.errors():
                 path = _clean_loc(err["loc"])
-                self.error(source, source.line(path), _friendly(err, path))
+                self.error(source, source.line(path), _friendly(err, path, cls))
             return None
 
     def _read_flows(self) -> None:
@@ -207,12 +208,14 @@ _FRIENDLY = {
 }
 
 
-def _friendly(err: Any, path: Path_) -> str:
+def _friendly(err: Any, path: Path_, cls: type[BaseModel]) -> str:
     kind = err["type"]
     last = path[-1] if path else ""
     if kind == "extra_forbidden":
-        hint = difflib.get_close_matches(str(last), KNOWN_KEYS, n=1)
-        return f"unknown key '{last}'" + (f"; did you mean '{hint[0]}'?" if hint else "")
+        return _unknown_key(err["input"], path, cls)
+    misplaced = _indented_under(path, cls)
+    if misplaced:
+        return misplaced
     if kind == "missing":
         return f"missing key '{last}'"
     if kind == "string_pattern_mismatch":
@@ -231,12 +234,29 @@ def _friendly(err: Any, path: Path_) -> str:
     return _FRIENDLY.get(kind, str(err["msg"]))
 
 
-KNOWN_KEYS = sorted(
-    {name for cls in schema.FILE_MODELS.values() for name in cls.model_fields}
-    | {name for cls in (schema.Step, schema.Choice, schema.Trigger) for name in cls.model_fields}
-    | set(schema.Messages.model_fields)
-    | set(schema.Labels.model_fields)
-    | set(schema.Commands.model_fields)
-    | set(schema.Handoff.model_fields)
-    | set(schema.Command.model_fields)
-)
+def _unknown_key(value: Any, path: Path_, cls: type[BaseModel]) -> str:
+    last = str(path[-1])
+    parent = str(path[-2]) if len(path) >= 2 else ""
+    if isinstance(value, dict) and {"text", "choices"} & set(value) and parent:
+        return (
+            f"'{last}' looks like a step, but it is indented under '{parent}' as one of its "
+            f"keys: if it is a step, line it up with '{parent}'"
+        )
+    allowed = keys_at(cls, path[:-1]) or []
+    hint = difflib.get_close_matches(last, allowed, n=1)
+    known = f" (here: {', '.join(allowed)})" if allowed and not hint else ""
+    return f"unknown key '{last}'" + (f"; did you mean '{hint[0]}'?" if hint else known)
+
+
+def _indented_under(path: Path_, cls: type[BaseModel]) -> str | None:
+    """A key written one level too deep: `choices:` lined up with the languages of `text:`."""
+    if len(path) < 2 or not isinstance(path[-1], str):
+        return None
+    if path[-1] in (keys_at(cls, path[:-1]) or []):
+        return None
+    if path[-1] in (keys_at(cls, path[:-2]) or []):
+        return (
+            f"'{path[-1]}' is indented as if it belonged to '{path[-2]}': "
+            f"line it up with '{path[-2]}'"
+        )
+    return None

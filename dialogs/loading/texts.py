@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from dialogs.errors import RenderError
-from dialogs.loading.context import Context
+from dialogs.loading.context import Context, suggest
 from dialogs.loading.problems import Problems
 from dialogs.render import VOLUNTEERS
 from dialogs.telegram_html import MAX_MESSAGE, inspect
@@ -94,10 +94,12 @@ class TextChecker:
             self.problems.error(source, line, f"jinja2 syntax: {exc.message}")
             return
         if unknown:
-            names = ", ".join(sorted(unknown))
-            known = ", ".join(sorted(self.context.renderer.names | set(sample or {})))
+            known = sorted(self.context.renderer.names | set(sample or {}))
+            hints = [f"{name}{suggest(name, dict.fromkeys(known))}" for name in sorted(unknown)]
             self.problems.error(
-                source, source.text_line(path), f"unknown name {names} (known: {known})"
+                source,
+                source.text_line(path),
+                f"unknown name {', '.join(hints)} (known: {', '.join(known)})",
             )
             return
         situations = VOLUNTEERS if "volunteers" in text else VOLUNTEERS[:1]

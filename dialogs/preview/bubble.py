@@ -55,11 +55,12 @@ def browser_html(text: str) -> Markup:
     for match in TOKEN.finditer(text):
         out.append(escape(text[pos : match.start()]))
         pos = match.end()
-        tag = (match["tag"] or "").lower()
+        closing = match["end"] is not None
+        tag = (match["tag"] or match["end"] or "").lower()
         entity = match["entity"]
         if entity and (entity.startswith("#") or entity in _KNOWN_ENTITIES):
             out.append(escape(html.unescape(f"&{entity};")))
-        elif tag in _LOOK and not match["close"]:
+        elif tag in _LOOK and not closing:
             out.append(_open(tag, match["attrs"] or ""))
             open_tags.append(tag)
         elif tag in _LOOK and tag in open_tags:
@@ -68,7 +69,7 @@ def browser_html(text: str) -> Markup:
                 out.append(f"</{_LOOK[top]}>")
                 if top == tag:
                     break
-        elif not (tag in _LOOK and match["close"]):  # a stray closing tag is dropped
+        elif not (tag in _LOOK and closing):  # a stray closing tag is dropped
             out.append(escape(match.group()))
     out.append(escape(text[pos:]))
     out += [f"</{_LOOK[top]}>" for top in reversed(open_tags)]
