@@ -12,7 +12,15 @@ from functools import partial
 from aiogram import Bot, Dispatcher
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import CLEARING, DELIVERY, HANDOFF_CHORES, create_bot, create_dispatcher, limits_of
+from bot.app import (
+    CLEARING,
+    DELIVERY,
+    HANDOFF_CHORES,
+    LIVE_CONTENT,
+    create_bot,
+    create_dispatcher,
+    limits_of,
+)
 from bot.chores import chores_forever, round_of_chores
 from bot.config import Settings
 from bot.delivery.sender import Sender
@@ -20,6 +28,7 @@ from bot.health import HEARTBEAT_FILE, Pulse, heartbeat
 from bot.privacy.messages import MessageLog
 from bot.privacy.pseudonyms import Pseudonymizer
 from bot.privacy.sealing import Sealer
+from bot.reloading import Reloader, handoff_words_kept
 from bot.storage.db import create_engine, create_sessionmaker, database_answers, is_sqlite
 from bot.storage.locks import ChoresLeader, SharedLocks
 from bot.storage.updates import HandledUpdates
@@ -30,6 +39,7 @@ from bot.telegram.reach import wait_for_telegram
 from bot.telegram.startup import check_volunteer_group, set_commands, set_profile
 from bot.telegram.webhook import DurableWebhook, HealthCheck, serve_webhook, webhook_path
 from dialogs import Content
+from dialogs.live import LiveContent
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +62,7 @@ async def run_bot(settings: Settings, content: Content) -> None:
     bot = create_bot(settings, messages=messages, pseudonyms=pseudonyms, pacer=Pacer(limits))
     dispatcher = create_dispatcher(
         settings,
-        content=content,
+        content=live_content(settings, content),
         sessions=sessions,
         pseudonyms=pseudonyms,
         sealer=Sealer(settings.pseudonym_key()),
@@ -85,6 +95,18 @@ async def run_bot(settings: Settings, content: Content) -> None:
         log.info("bot.stopped")
 
 
+def live_content(settings: Settings, content: Content) -> LiveContent:
+    """The content as loaded at start, followed under CONTENT_DIR while the bot runs."""
+    with_volunteers = bool(settings.VOLUNTEER_CHAT_ID) and content.system.handoff is not None
+    return LiveContent(
+        content,
+        directory=settings.CONTENT_DIR,
+        default_locale=settings.DEFAULT_LOCALE,
+        provided={"retention_days": settings.RETENTION_DAYS},
+        extra=partial(handoff_words_kept, settings.CONTENT_DIR) if with_volunteers else None,
+    )
+
+
 async def serve(
     bot: Bot,
     dispatcher: Dispatcher,
@@ -99,19 +121,9 @@ async def serve(
     handled = HandledUpdates(sessions)
     sender: Sender = dispatcher[DELIVERY]
     pulse = Pulse()
-    round_ = partial(
-        round_of_chores,
-        bot,
-        sessions,
-        clearing=dispatcher[CLEARING],
-        handoff=dispatcher.get(HANDOFF_CHORES),
-        retention_days=settings.RETENTION_DAYS,
+    background = _background(
+        bot, dispatcher, settings=settings, sessions=sessions, shared=shared, pulse=pulse
     )
-    leader = None if shared is None else ChoresLeader(shared).leading
-    chores = chores_forever(round_, every=settings.CHORES_SECONDS, leading=leader, pulse=pulse)
-    background = [asyncio.create_task(chores), asyncio.create_task(sender.run(bot))]
-    if not settings.webhook:
-        background.append(asyncio.create_task(heartbeat()))
     try:
         await set_commands(bot, content)
         await set_profile(bot, content)
@@ -142,6 +154,41 @@ async def serve(
         await sender.stop()
         await dispatcher.emit_shutdown(bot=bot)
         await handled.close()
+
+
+def _background(
+    bot: Bot,
+    dispatcher: Dispatcher,
+    *,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    shared: SharedLocks | None,
+    pulse: Pulse,
+) -> list[asyncio.Task[None]]:
+    """What runs beside the updates: the chores, the outbox's sender, the content's watch and
+    (polling) the heartbeat."""
+    round_ = partial(
+        round_of_chores,
+        bot,
+        sessions,
+        clearing=dispatcher[CLEARING],
+        handoff=dispatcher.get(HANDOFF_CHORES),
+        retention_days=settings.RETENTION_DAYS,
+    )
+    leader = None if shared is None else ChoresLeader(shared).leading
+    chores = chores_forever(round_, every=settings.CHORES_SECONDS, leading=leader, pulse=pulse)
+    groups = settings.VOLUNTEER_CHAT_ID
+    reloader = Reloader(dispatcher[LIVE_CONTENT], bot, group=groups[0].chat_id if groups else None)
+    reloader.listen_for_hangup()
+    sender: Sender = dispatcher[DELIVERY]
+    background = [
+        asyncio.create_task(chores),
+        asyncio.create_task(sender.run(bot)),
+        asyncio.create_task(reloader.watch()),
+    ]
+    if not settings.webhook:
+        background.append(asyncio.create_task(heartbeat()))
+    return background
 
 
 async def _serve_webhook(
