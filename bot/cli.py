@@ -1,4 +1,5 @@
-"""The `volnyja-bot` command line: check, chat, schema (run comes with the Telegram runtime)."""
+"""The `volnyja-bot` command line: check, chat, texts, schema (run comes with the Telegram
+runtime)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import asyncio
 import json
 import sys
+import threading
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
@@ -13,8 +15,17 @@ from bot.health import answers_healthy, healthz_url, is_alive
 from bot.privacy.logs import configure as configure_logging
 from bot.simulator import Simulator
 from dialogs import load_content
+from dialogs.live import LiveContent
 from dialogs.render import VOLUNTEERS
 from dialogs.schema import FILE_MODELS
+from dialogs.translation import (
+    FORMATS,
+    TranslationError,
+    export,
+    format_of,
+    import_table,
+    read_texts,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
         default="here",
         help="read the texts as when volunteers are here, away (outside their hours) or none",
     )
+    chat.add_argument(
+        "--watch", action="store_true", help="reload the content whenever its files change"
+    )
+    _texts_parser(commands)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a content file")
     schema.add_argument("kind", nargs="?", default="flow", choices=sorted(FILE_MODELS))
@@ -49,6 +64,18 @@ def _parser() -> argparse.ArgumentParser:
         "--write-to", type=Path, metavar="DIR", help="write every kind to DIR/<kind>.json instead"
     )
     return parser
+
+
+def _texts_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    texts = commands.add_parser("texts", help="the translators' table: export and import texts")
+    actions = texts.add_subparsers(dest="action", required=True)
+    out = actions.add_parser("export", help="write every text to a table, one row per text")
+    out.add_argument("--format", choices=FORMATS, help="csv or xlsx (default: from --out, or csv)")
+    out.add_argument("--out", type=Path, metavar="FILE", help="write here (default: the screen)")
+    out.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
+    back = actions.add_parser("import", help="write a table's translations into the YAML files")
+    back.add_argument("table", type=Path, metavar="FILE", help="the .csv or .xlsx table")
+    back.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,7 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return check_command(settings, args.directory, strict=args.strict)
     if args.command == "chat":
-        return chat_command(settings, args.content, args.locale, args.name, args.volunteers)
+        return chat_command(
+            settings, args.content, args.locale, args.name, args.volunteers, watch=args.watch
+        )
+    if args.command == "texts":
+        directory = args.content or settings.CONTENT_DIR
+        try:
+            if args.action == "export":
+                return export_command(directory, args.format, args.out)
+            return import_command(settings, directory, args.table)
+        except TranslationError as exc:
+            print(exc, file=sys.stderr)
+            return 1
     return 2
 
 
@@ -137,12 +175,12 @@ def chat_command(
     locale: str | None,
     name: str,
     volunteers: str = "here",
+    *,
+    watch: bool = False,
 ) -> int:
-    result = load_content(
-        directory or settings.CONTENT_DIR,
-        default_locale=settings.DEFAULT_LOCALE,
-        provided={"retention_days": settings.RETENTION_DAYS},
-    )
+    directory = directory or settings.CONTENT_DIR
+    provided = {"retention_days": settings.RETENTION_DAYS}
+    result = load_content(directory, default_locale=settings.DEFAULT_LOCALE, provided=provided)
     if result.content is None:
         for problem in result.errors:
             print(problem, file=sys.stderr)
@@ -155,19 +193,52 @@ def chat_command(
             file=sys.stderr,
         )
         return 2
-    simulator = Simulator(
+    live = LiveContent(
         content,
+        directory=directory if watch else None,
+        default_locale=settings.DEFAULT_LOCALE,
+        provided=provided,
+    )
+    simulator = Simulator(
+        live,
         locale=chosen,
         out=sys.stdout,
         first_name=name,
         echo=not sys.stdin.isatty(),
         volunteers=volunteers,
     )
+    stop = threading.Event()
+    if watch and sys.stdin.isatty():  # piped input: the files are looked at before each line
+        threading.Thread(target=simulator.follow_forever, args=(stop,), daemon=True).start()
     try:
         simulator.run(sys.stdin)
     except KeyboardInterrupt:
         print()
+    finally:
+        stop.set()
     return 0
+
+
+def export_command(directory: Path, fmt: str | None, out: Path | None) -> int:
+    chosen = fmt or (format_of(out) if out is not None else "csv")
+    if out is None and chosen == "xlsx":
+        print("an xlsx table needs --out FILE", file=sys.stderr)
+        return 2
+    texts = read_texts(directory)
+    table = export(texts, chosen)
+    if out is None:
+        sys.stdout.write(table.decode("utf-8-sig"))
+    else:
+        out.write_bytes(table)
+        print(f"{out}: {len(texts.by_key)} texts, languages {', '.join(texts.languages)}")
+    return 0
+
+
+def import_command(settings: Settings, directory: Path, table: Path) -> int:
+    done = import_table(directory, table)
+    where = f" in {', '.join(done.files)}" if done.files else ""
+    print(f"{table}: {done.changed} text(s) changed{where}")
+    return check_command(settings, directory, strict=False)
 
 
 def schema_json(kind: str) -> str:
