@@ -12,14 +12,13 @@ import asyncio
 import contextlib
 import html
 import logging
-import signal
 from collections.abc import Sequence
 from pathlib import Path
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
-from bot.privacy.logs import kind
+from bot.privacy.logs import kind, safe
 from bot.telegram import send
 from bot.telegram.pacing import Priority, priority
 from bot.telegram.startup import set_commands, set_profile
@@ -47,18 +46,21 @@ def handoff_words_kept(directory: Path, content: Content) -> list[Problem]:
 
 
 class Reloader:
-    def __init__(self, live: LiveContent, bot: Bot, *, group: int | None) -> None:
-        """`group`: the volunteers' group whose General topic the admins read (None: none)."""
+    def __init__(
+        self,
+        live: LiveContent,
+        bot: Bot,
+        *,
+        group: int | None,
+        asked: asyncio.Event | None = None,
+    ) -> None:
+        """`group`: the volunteers' group whose General topic the admins read (None: none).
+        `asked`: set (on SIGHUP) to look at the files at once, whatever their times say."""
         self.live = live
         self.bot = bot
         self.group = group
-        self.asked = asyncio.Event()
-        log.info("content.live version=%s", live.version)
-
-    def listen_for_hangup(self) -> None:
-        """SIGHUP: look at the files now, whatever their times say."""
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.asked.set)
+        self.asked = asked or asyncio.Event()
+        log.info("content.live version=%s", safe(live.version))
 
     async def watch(self, every: float = EVERY_SECONDS) -> None:
         """Until cancelled: reload whenever the files change, or when asked."""
@@ -82,13 +84,13 @@ class Reloader:
         if not done.live:
             log.warning(
                 "content.refused version=%s errors=%s live=%s",
-                done.version,
+                safe(done.version),
                 len(done.problems),
-                self.live.version,
+                safe(self.live.version),
             )
             await self.tell_admins(done.problems)
             return done
-        log.info("content.live version=%s warnings=%s", done.version, len(done.problems))
+        log.info("content.live version=%s warnings=%s", safe(done.version), len(done.problems))
         await self._face_changed(before, self.live.current)
         return done
 

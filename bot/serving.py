@@ -71,6 +71,7 @@ async def run_bot(settings: Settings, content: Content) -> None:
         shared=shared,
     )
     stop = stop_on_signals()
+    reload_asked = reload_on_hangup()
     try:
         if not await wait_for_telegram(settings.token(), settings.TELEGRAM_API_URL, stop):
             return  # stopped while Telegram was out of reach
@@ -84,6 +85,7 @@ async def run_bot(settings: Settings, content: Content) -> None:
             sessions=sessions,
             stop=stop,
             shared=shared,
+            reload_asked=reload_asked,
         )
     finally:
         await messages.close()
@@ -116,14 +118,23 @@ async def serve(
     sessions: async_sessionmaker[AsyncSession],
     stop: asyncio.Event,
     shared: SharedLocks | None = None,
+    reload_asked: asyncio.Event | None = None,
 ) -> None:
-    """Updates, the outbox's sender and the chores until `stop` is set; then a clean stop."""
+    """Updates, the outbox's sender and the chores until `stop` is set; then a clean stop.
+    `reload_asked` (SIGHUP) makes the content's watch look at the files at once."""
     handled = HandledUpdates(sessions)
     sender: Sender = dispatcher[DELIVERY]
     pulse = Pulse()
+    reloader = Reloader(
+        dispatcher[LIVE_CONTENT],
+        bot,
+        group=settings.VOLUNTEER_CHAT_ID[0].chat_id if settings.VOLUNTEER_CHAT_ID else None,
+        asked=reload_asked,
+    )
     background = _background(
         bot, dispatcher, settings=settings, sessions=sessions, shared=shared, pulse=pulse
     )
+    background.append(asyncio.create_task(reloader.watch()))
     try:
         await set_commands(bot, content)
         await set_profile(bot, content)
@@ -165,8 +176,8 @@ def _background(
     shared: SharedLocks | None,
     pulse: Pulse,
 ) -> list[asyncio.Task[None]]:
-    """What runs beside the updates: the chores, the outbox's sender, the content's watch and
-    (polling) the heartbeat."""
+    """What runs beside the updates: the chores, the outbox's sender and (polling) the
+    heartbeat."""
     round_ = partial(
         round_of_chores,
         bot,
@@ -177,15 +188,8 @@ def _background(
     )
     leader = None if shared is None else ChoresLeader(shared).leading
     chores = chores_forever(round_, every=settings.CHORES_SECONDS, leading=leader, pulse=pulse)
-    groups = settings.VOLUNTEER_CHAT_ID
-    reloader = Reloader(dispatcher[LIVE_CONTENT], bot, group=groups[0].chat_id if groups else None)
-    reloader.listen_for_hangup()
     sender: Sender = dispatcher[DELIVERY]
-    background = [
-        asyncio.create_task(chores),
-        asyncio.create_task(sender.run(bot)),
-        asyncio.create_task(reloader.watch()),
-    ]
+    background = [asyncio.create_task(chores), asyncio.create_task(sender.run(bot))]
     if not settings.webhook:
         background.append(asyncio.create_task(heartbeat()))
     return background
@@ -241,3 +245,11 @@ def stop_on_signals() -> asyncio.Event:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     return stop
+
+
+def reload_on_hangup() -> asyncio.Event:
+    """Set on SIGHUP: the content's watch looks at the files at once."""
+    asked = asyncio.Event()
+    with contextlib.suppress(NotImplementedError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, asked.set)
+    return asked

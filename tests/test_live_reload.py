@@ -16,6 +16,7 @@ from markupsafe import escape
 from ruamel.yaml import YAML
 
 from bot.reloading import Reloader, handoff_words_kept, refused_notice
+from bot.serving import reload_on_hangup
 from dialogs import Problem, load_content
 from dialogs.live import LiveContent, version_of
 from tests.bot_harness import GROUP, Harness, person
@@ -156,9 +157,9 @@ async def test_a_person_whose_step_disappeared_lands_on_the_menu(
 
 
 async def test_the_watch_follows_the_files_and_a_hangup(
-    bot: Harness, live: LiveContent, reloader: Reloader, content_dir: Path
+    bot: Harness, live: LiveContent, content_dir: Path
 ) -> None:
-    reloader.listen_for_hangup()
+    reloader = Reloader(live, bot.bot, group=GROUP, asked=reload_on_hangup())
     watching = asyncio.create_task(reloader.watch(every=0.05))
     try:
         edit(content_dir, FEELINGS, FIRST_WORDS, NEW_WORDS)
