@@ -55,12 +55,14 @@ from bot.telegram.send import PARSE_MODE
 from bot.telegram.settle import SettleFirst
 from bot.telegram.turn import Turn
 from dialogs import Content
+from dialogs.live import LiveContent
 
 log = logging.getLogger(__name__)
 
 CLEARING = "clearing"
 HANDOFF_CHORES = "handoff_chores"
 DELIVERY = "delivery"
+LIVE_CONTENT = "live_content"
 """Where the chores and the runner find their services in the dispatcher's data."""
 
 
@@ -124,7 +126,7 @@ def create_handoff(
     dispatcher: Dispatcher,
     settings: Settings,
     *,
-    content: Content,
+    content: LiveContent,
     sessions: async_sessionmaker[AsyncSession],
     pseudonyms: Pseudonymizer,
     sealer: Sealer,
@@ -189,7 +191,7 @@ def create_bare_dispatcher(
 def create_dispatcher(
     settings: Settings,
     *,
-    content: Content,
+    content: Content | LiveContent,
     sessions: async_sessionmaker[AsyncSession],
     pseudonyms: Pseudonymizer,
     sealer: Sealer,
@@ -201,21 +203,25 @@ def create_dispatcher(
 ) -> Dispatcher:
     """`limits`: the pace the bot's pacer keeps (None: none), for telling people the wait.
     `shared`: other instances may handle the same people (PostgreSQL): a chat is locked across
-    them, and its conversation is read afresh from the database when its lock is taken."""
+    them, and its conversation is read afresh from the database when its lock is taken.
+    `content`: what every feature reads per update; a `LiveContent` may change while it runs.
+    """
+    live = content if isinstance(content, LiveContent) else LiveContent(content)
     dispatcher = create_bare_dispatcher(sessions, pseudonyms, shared)
+    dispatcher[LIVE_CONTENT] = live
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     redelivered = _redelivered(dispatcher, sessions)
     dispatcher.update.outer_middleware(TurnMiddleware(pseudonyms, redelivered))
     dispatcher.message.outer_middleware(NoteReceived(messages))  # skipped ones are noted too
     hours = Hours.of(settings.VOLUNTEER_HOURS, settings.VOLUNTEER_TIMEZONE)
     sender = dispatcher[DELIVERY] = Sender(sessions, sealer)
-    handoff_on = bool(settings.VOLUNTEER_CHAT_ID) and content.system.handoff is not None
+    handoff_on = bool(settings.VOLUNTEER_CHAT_ID) and live.current.system.handoff is not None
     dispatcher.include_router(errors.create_router())
     wired = (
         create_handoff(
             dispatcher,
             settings,
-            content=content,
+            content=live,
             sessions=sessions,
             pseudonyms=pseudonyms,
             sealer=sealer,
@@ -228,14 +234,14 @@ def create_dispatcher(
     )
     talking = is_talking if handoff_on else nobody_is_talking
     dispatcher.message.outer_middleware(
-        FloodControl(talking, content.alarm, clock=flood_clock, sleep=flood_sleep)
+        FloodControl(talking, live.alarm, clock=flood_clock, sleep=flood_sleep)
     )
     clearing = dispatcher[CLEARING] = Clearing(messages, sessions, sealer)
     controls = PrivacyControls(clearing, wired.before_erase)
     handlers: dict[type[dialogs.Effect], EffectHandler] = {dialogs.AskPerson: wired.ask}
     handlers.update(controls.handlers())
     dispatcher["conversations"] = Conversations(
-        content, Effects(handlers), volunteers_now(handoff_on, hours)
+        live, Effects(handlers), volunteers_now(handoff_on, hours)
     )
     dispatcher.include_router(conversation.create_router())
     if handoff_on:

@@ -1,4 +1,5 @@
-"""The `volnyja-bot` command line: check, chat, graph, preview, schema (and run, for Telegram)."""
+"""The `volnyja-bot` command line: check, chat, graph, preview, texts, schema (and run, for
+Telegram)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 from bot.checking import NO_CONTENT, find_content, report
@@ -14,12 +16,19 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.health import answers_healthy, healthz_url, is_alive
 from bot.privacy.logs import configure as configure_logging
 from bot.simulator import Simulator
-from bot.transcript import transcript, write_readme
-from dialogs import LoadResult, load_content
-from dialogs.graph import mermaid
-from dialogs.preview import build_preview
+from bot.studio import graph_command, preview_command, readme_command
+from dialogs import load_content
+from dialogs.live import LiveContent
 from dialogs.render import VOLUNTEERS
 from dialogs.schema import FILE_MODELS
+from dialogs.translation import (
+    FORMATS,
+    TranslationError,
+    export,
+    format_of,
+    import_table,
+    read_texts,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +69,21 @@ def _parser() -> argparse.ArgumentParser:
         help="with --script: put the conversation into README's 'What a conversation looks like'",
     )
 
+    chat.add_argument(
+        "--watch", action="store_true", help="reload the content whenever its files change"
+    )
+    _pictures_parser(commands)
+    _texts_parser(commands)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a content file")
+    schema.add_argument("kind", nargs="?", default="flow", choices=sorted(FILE_MODELS))
+    schema.add_argument(
+        "--write-to", type=Path, metavar="DIR", help="write every kind to DIR/<kind>.json instead"
+    )
+    return parser
+
+
+def _pictures_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     graph = commands.add_parser(
         "graph", help="print the flows as a Mermaid diagram (for ```mermaid blocks)"
     )
@@ -76,12 +100,17 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
     preview.add_argument("--name", default="Alesia", help="first name the texts greet")
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of a content file")
-    schema.add_argument("kind", nargs="?", default="flow", choices=sorted(FILE_MODELS))
-    schema.add_argument(
-        "--write-to", type=Path, metavar="DIR", help="write every kind to DIR/<kind>.json instead"
-    )
-    return parser
+
+def _texts_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    texts = commands.add_parser("texts", help="the translators' table: export and import texts")
+    actions = texts.add_subparsers(dest="action", required=True)
+    out = actions.add_parser("export", help="write every text to a table, one row per text")
+    out.add_argument("--format", choices=FORMATS, help="csv or xlsx (default: from --out, or csv)")
+    out.add_argument("--out", type=Path, metavar="FILE", help="write here (default: the screen)")
+    out.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
+    back = actions.add_parser("import", help="write a table's translations into the YAML files")
+    back.add_argument("table", type=Path, metavar="FILE", help="the .csv or .xlsx table")
+    back.add_argument("--content", type=Path, help="content directory (CONTENT_DIR)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,11 +135,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "chat":
         if args.write_readme is not None:
             return readme_command(settings, args)
-        return chat_command(settings, args.content, args.locale, args.name, args.volunteers)
+        return chat_command(
+            settings, args.content, args.locale, args.name, args.volunteers, watch=args.watch
+        )
     if args.command == "graph":
         return graph_command(settings, args.content, args.flow, args.locale)
     if args.command == "preview":
         return preview_command(settings, args.content, args.out, args.name)
+    if args.command == "texts":
+        directory = args.content or settings.CONTENT_DIR
+        try:
+            if args.action == "export":
+                return export_command(directory, args.format, args.out)
+            return import_command(settings, directory, args.table)
+        except TranslationError as exc:
+            print(exc, file=sys.stderr)
+            return 1
     return 2
 
 
@@ -170,12 +210,12 @@ def chat_command(
     locale: str | None,
     name: str,
     volunteers: str = "here",
+    *,
+    watch: bool = False,
 ) -> int:
-    result = load_content(
-        directory or settings.CONTENT_DIR,
-        default_locale=settings.DEFAULT_LOCALE,
-        provided={"retention_days": settings.RETENTION_DAYS},
-    )
+    directory = directory or settings.CONTENT_DIR
+    provided = {"retention_days": settings.RETENTION_DAYS}
+    result = load_content(directory, default_locale=settings.DEFAULT_LOCALE, provided=provided)
     if result.content is None:
         for problem in result.errors:
             print(problem, file=sys.stderr)
@@ -188,8 +228,14 @@ def chat_command(
             file=sys.stderr,
         )
         return 2
-    simulator = Simulator(
+    live = LiveContent(
         content,
+        directory=directory if watch else None,
+        default_locale=settings.DEFAULT_LOCALE,
+        provided=provided,
+    )
+    simulator = Simulator(
+        live,
         locale=chosen,
         out=sys.stdout,
         first_name=name,
@@ -197,81 +243,38 @@ def chat_command(
         volunteers=volunteers,
         styled=sys.stdout.isatty() and not os.environ.get("NO_COLOR"),
     )
+    stop = threading.Event()
+    if watch and sys.stdin.isatty():  # piped input: the files are looked at before each line
+        threading.Thread(target=simulator.follow_forever, args=(stop,), daemon=True).start()
     try:
         simulator.run(sys.stdin)
     except KeyboardInterrupt:
         print()
+    finally:
+        stop.set()
     return 0
 
 
-def draft_content(settings: Settings, directory: Path | None) -> LoadResult:
-    """The content for pictures of it: errors go to stderr but do not stop the picture."""
-    result = load_content(
-        directory or settings.CONTENT_DIR,
-        default_locale=settings.DEFAULT_LOCALE,
-        provided={"retention_days": settings.RETENTION_DAYS},
-    )
-    for problem in result.errors:
-        print(problem, file=sys.stderr)
-    return result
-
-
-def graph_command(
-    settings: Settings, directory: Path | None, flow: str | None, locale: str | None
-) -> int:
-    content = draft_content(settings, directory).draft
-    if content is None:
-        print("too much is broken to draw: fix the lines above", file=sys.stderr)
-        return 1
-    if flow is not None and flow not in content.flows:
-        print(f"unknown flow {flow}; choose one of {', '.join(content.flows)}", file=sys.stderr)
+def export_command(directory: Path, fmt: str | None, out: Path | None) -> int:
+    chosen = fmt or (format_of(out) if out is not None else "csv")
+    if out is None and chosen == "xlsx":
+        print("an xlsx table needs --out FILE", file=sys.stderr)
         return 2
-    sys.stdout.write(mermaid(content, flow, locale=locale))
+    texts = read_texts(directory)
+    table = export(texts, chosen)
+    if out is None:
+        sys.stdout.write(table.decode("utf-8-sig"))
+    else:
+        out.write_bytes(table)
+        print(f"{out}: {len(texts.by_key)} texts, languages {', '.join(texts.languages)}")
     return 0
 
 
-def preview_command(settings: Settings, directory: Path | None, out: Path, name: str) -> int:
-    directory = directory or settings.CONTENT_DIR
-    result = draft_content(settings, directory)
-    if result.draft is None:
-        print("too much is broken to show: fix the lines above", file=sys.stderr)
-        return 1
-    pages = build_preview(result, directory, out, first_name=name)
-    print(
-        f"{out}: {len(pages)} pages, {len(result.errors)} error(s), "
-        f"{len(result.warnings)} warning(s); open {out / 'index.html'} in a browser"
-    )
-    return 0
-
-
-def readme_command(settings: Settings, args: argparse.Namespace) -> int:
-    """Rewrite the README's sample conversation from a scripted chat."""
-    if args.script is None:
-        print("--write-readme needs --script with the presses to play", file=sys.stderr)
-        return 2
-    result = load_content(
-        args.content or settings.CONTENT_DIR,
-        default_locale=settings.DEFAULT_LOCALE,
-        provided={"retention_days": settings.RETENTION_DAYS},
-    )
-    if result.content is None:
-        for problem in result.errors:
-            print(problem, file=sys.stderr)
-        return 1
-    shown = transcript(
-        result.content,
-        args.script,
-        locale=args.locale or settings.DEFAULT_LOCALE,
-        first_name=args.name,
-        volunteers=args.volunteers,
-    )
-    try:
-        changed = write_readme(args.write_readme, shown)
-    except (OSError, ValueError) as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(f"{args.write_readme}: " + ("conversation rewritten" if changed else "up to date"))
-    return 0
+def import_command(settings: Settings, directory: Path, table: Path) -> int:
+    done = import_table(directory, table)
+    where = f" in {', '.join(done.files)}" if done.files else ""
+    print(f"{table}: {done.changed} text(s) changed{where}")
+    return check_command(settings, directory, strict=False)
 
 
 def schema_json(kind: str) -> str:

@@ -16,7 +16,15 @@ from functools import partial
 from aiogram import Bot, Dispatcher
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import CLEARING, DELIVERY, HANDOFF_CHORES, create_bot, create_dispatcher, limits_of
+from bot.app import (
+    CLEARING,
+    DELIVERY,
+    HANDOFF_CHORES,
+    LIVE_CONTENT,
+    create_bot,
+    create_dispatcher,
+    limits_of,
+)
 from bot.chores import chores_forever, round_of_chores
 from bot.config import Settings
 from bot.delivery.sender import Sender
@@ -24,6 +32,7 @@ from bot.health import HEARTBEAT_FILE, Pulse, heartbeat
 from bot.privacy.messages import MessageLog
 from bot.privacy.pseudonyms import Pseudonymizer
 from bot.privacy.sealing import Sealer
+from bot.reloading import Reloader, handoff_words_kept
 from bot.storage.db import create_engine, create_sessionmaker, database_answers, is_sqlite
 from bot.storage.locks import ChoresLeader, SharedLocks
 from bot.storage.updates import HandledUpdates
@@ -34,6 +43,7 @@ from bot.telegram.reach import wait_for_telegram
 from bot.telegram.startup import check_volunteer_group, set_commands, set_profile
 from bot.telegram.webhook import DurableWebhook, HealthCheck, serve_webhook, webhook_path
 from dialogs import Content
+from dialogs.live import LiveContent
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +66,7 @@ async def run_bot(settings: Settings, content: Content) -> None:
     bot = create_bot(settings, messages=messages, pseudonyms=pseudonyms, pacer=Pacer(limits))
     dispatcher = create_dispatcher(
         settings,
-        content=content,
+        content=live_content(settings, content),
         sessions=sessions,
         pseudonyms=pseudonyms,
         sealer=Sealer(settings.pseudonym_key()),
@@ -65,6 +75,7 @@ async def run_bot(settings: Settings, content: Content) -> None:
         shared=shared,
     )
     stop = stop_on_signals()
+    reload_asked = reload_on_hangup()
     try:
         if not await wait_for_telegram(settings.token(), settings.TELEGRAM_API_URL, stop):
             return  # stopped while Telegram was out of reach
@@ -78,6 +89,7 @@ async def run_bot(settings: Settings, content: Content) -> None:
             sessions=sessions,
             stop=stop,
             shared=shared,
+            reload_asked=reload_asked,
         )
     finally:
         await messages.close()
@@ -89,6 +101,18 @@ async def run_bot(settings: Settings, content: Content) -> None:
         log.info("bot.stopped")
 
 
+def live_content(settings: Settings, content: Content) -> LiveContent:
+    """The content as loaded at start, followed under CONTENT_DIR while the bot runs."""
+    with_volunteers = bool(settings.VOLUNTEER_CHAT_ID) and content.system.handoff is not None
+    return LiveContent(
+        content,
+        directory=settings.CONTENT_DIR,
+        default_locale=settings.DEFAULT_LOCALE,
+        provided={"retention_days": settings.RETENTION_DAYS},
+        extra=partial(handoff_words_kept, settings.CONTENT_DIR) if with_volunteers else None,
+    )
+
+
 async def serve(
     bot: Bot,
     dispatcher: Dispatcher,
@@ -98,24 +122,23 @@ async def serve(
     sessions: async_sessionmaker[AsyncSession],
     stop: asyncio.Event,
     shared: SharedLocks | None = None,
+    reload_asked: asyncio.Event | None = None,
 ) -> None:
-    """Updates, the outbox's sender and the chores until `stop` is set; then a clean stop."""
+    """Updates, the outbox's sender and the chores until `stop` is set; then a clean stop.
+    `reload_asked` (SIGHUP) makes the content's watch look at the files at once."""
     handled = HandledUpdates(sessions)
     sender: Sender = dispatcher[DELIVERY]
     pulse = Pulse()
-    round_ = partial(
-        round_of_chores,
+    reloader = Reloader(
+        dispatcher[LIVE_CONTENT],
         bot,
-        sessions,
-        clearing=dispatcher[CLEARING],
-        handoff=dispatcher.get(HANDOFF_CHORES),
-        retention_days=settings.RETENTION_DAYS,
+        group=settings.VOLUNTEER_CHAT_ID[0].chat_id if settings.VOLUNTEER_CHAT_ID else None,
+        asked=reload_asked,
     )
-    leader = None if shared is None else ChoresLeader(shared).leading
-    chores = chores_forever(round_, every=settings.CHORES_SECONDS, leading=leader, pulse=pulse)
-    background = [asyncio.create_task(chores), asyncio.create_task(sender.run(bot))]
-    if not settings.webhook:
-        background.append(asyncio.create_task(heartbeat()))
+    background = _background(
+        bot, dispatcher, settings=settings, sessions=sessions, shared=shared, pulse=pulse
+    )
+    background.append(asyncio.create_task(reloader.watch()))
     try:
         await set_commands(bot, content)
         await set_profile(bot, content)
@@ -146,6 +169,34 @@ async def serve(
         await sender.stop()
         await dispatcher.emit_shutdown(bot=bot)
         await handled.close()
+
+
+def _background(
+    bot: Bot,
+    dispatcher: Dispatcher,
+    *,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    shared: SharedLocks | None,
+    pulse: Pulse,
+) -> list[asyncio.Task[None]]:
+    """What runs beside the updates: the chores, the outbox's sender and (polling) the
+    heartbeat."""
+    round_ = partial(
+        round_of_chores,
+        bot,
+        sessions,
+        clearing=dispatcher[CLEARING],
+        handoff=dispatcher.get(HANDOFF_CHORES),
+        retention_days=settings.RETENTION_DAYS,
+    )
+    leader = None if shared is None else ChoresLeader(shared).leading
+    chores = chores_forever(round_, every=settings.CHORES_SECONDS, leading=leader, pulse=pulse)
+    sender: Sender = dispatcher[DELIVERY]
+    background = [asyncio.create_task(chores), asyncio.create_task(sender.run(bot))]
+    if not settings.webhook:
+        background.append(asyncio.create_task(heartbeat()))
+    return background
 
 
 async def _serve_webhook(
@@ -223,3 +274,11 @@ def _stop_deadline(seconds: float = STOP_DEADLINE_SECONDS) -> None:
     timer = threading.Timer(seconds, exit_now)
     timer.daemon = True
     timer.start()
+
+
+def reload_on_hangup() -> asyncio.Event:
+    """Set on SIGHUP: the content's watch looks at the files at once."""
+    asked = asyncio.Event()
+    with contextlib.suppress(NotImplementedError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, asked.set)
+    return asked

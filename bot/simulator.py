@@ -6,15 +6,19 @@ the Telegram bot would carry out are printed in brackets instead.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import TextIO
 
 import dialogs
 from bot.telegram.events import command_event
 from dialogs import Content, Effect, Event, Outcome, Reply, State
+from dialogs.live import LiveContent
 from dialogs.telegram_html import to_terminal
 
 COMMANDS = "/menu, /back, /help, /language, /human, /privacy, /start [link], /quit"
+WATCH_SECONDS = 2.0
+"""With --watch: how often the files' times of change are looked at."""
 
 
 def describe(effect: Effect) -> str:
@@ -40,7 +44,7 @@ def describe(effect: Effect) -> str:
 class Simulator:
     def __init__(
         self,
-        content: Content,
+        content: Content | LiveContent,
         *,
         locale: str,
         out: TextIO,
@@ -50,7 +54,7 @@ class Simulator:
         styled: bool = False,
     ) -> None:
         """`styled`: show bold, italic and links with terminal escapes (only on a terminal)."""
-        self.content = content
+        self.live = content if isinstance(content, LiveContent) else LiveContent(content)
         self.volunteers = volunteers
         self.state = State(locale=locale)
         self.out = out
@@ -58,12 +62,19 @@ class Simulator:
         self.echo = echo
         self.styled = styled
         self.buttons: tuple[dialogs.Button, ...] = ()
+        self._turn = threading.Lock()
+        """One thing at a time: what the person typed, or a reload (--watch)."""
+
+    @property
+    def content(self) -> Content:
+        return self.live.current
 
     def run(self, lines: Iterable[str]) -> None:
         self.out.write(f"(type a number to choose, or text; {COMMANDS})\n")
         self.send(dialogs.Start())
         self.prompt()
         for raw in lines:
+            self.follow()
             line = raw.strip()
             if self.echo:
                 self.out.write(f"> {line}\n")
@@ -71,8 +82,33 @@ class Simulator:
                 return
             event = self.parse(line)
             if event is not None:
-                self.send(event)
+                with self._turn:
+                    self.send(event)
             self.prompt()
+
+    def follow(self) -> None:
+        """--watch: when the files changed, check them. Broken, `check`'s lines are shown and
+        the old content stays; clean, the same step is shown again in the new words (or, if
+        it is gone, the menu, as the bot does)."""
+        if not self.live.changed():
+            return
+        with self._turn:
+            done = self.live.reload()
+            if done is None:
+                return
+            if not done.live:
+                self.out.write("\n[content not reloaded: fix these lines]\n")
+                for problem in done.problems:
+                    self.out.write(f"{problem}\n")
+                return
+            self.out.write(f"\n[content reloaded: version {done.version}]\n")
+            self.send(dialogs.Show())
+        self.prompt()
+
+    def follow_forever(self, stop: threading.Event, every: float = WATCH_SECONDS) -> None:
+        """In a thread, while an editor types in this terminal and writes in another window."""
+        while not stop.wait(every):
+            self.follow()
 
     def prompt(self) -> None:
         """Interactive: show a prompt. Piped: the input is echoed instead, so output reads well."""

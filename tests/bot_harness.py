@@ -39,6 +39,7 @@ from bot.privacy.sealing import Sealer
 from bot.storage.db import create_engine, create_sessionmaker, is_sqlite
 from bot.telegram.pacing import Limits, Pacer
 from dialogs import Content
+from dialogs.live import LiveContent
 from tests.mocked_session import BOT_USER, MockedSession
 
 PSEUDONYM_KEY = b"test pseudonym key"
@@ -87,9 +88,11 @@ class Harness:
         hours: str | None = None,
         groups: str | None = None,
         limits: Limits | None = None,
+        live: LiveContent | None = None,
     ) -> None:
         """`groups`: VOLUNTEER_CHAT_ID as a deployer writes several; `limits`: the pace the
-        bot believes in when it tells people the wait (the mocked session has none)."""
+        bot believes in when it tells people the wait (the mocked session has none); `live`:
+        content that may be reloaded while the bot runs (`content` is then its first version)."""
         self.volunteer_chat_id = volunteer_chat_id
         self.groups = groups
         self.limits = limits
@@ -97,6 +100,7 @@ class Harness:
         self.hours = hours
         self.delete_topics_after_hours = delete_topics_after_hours
         self.content = content
+        self.live = live
         self.engine: AsyncEngine = create_engine(database_url)
         self.session = MockedSession()
         database = make_url(database_url).database
@@ -125,7 +129,7 @@ class Harness:
         """A new Dispatcher on the same database: what a process restart looks like."""
         self.dispatcher = create_dispatcher(
             self.settings(),
-            content=self.content,
+            content=self.live or self.content,
             sessions=create_sessionmaker(self.engine),
             pseudonyms=Pseudonymizer(PSEUDONYM_KEY),
             sealer=self.sealer,

@@ -15,6 +15,7 @@ from bot.privacy.logs import safe
 from bot.telegram import send
 from bot.telegram.turn import BEFORE_KEY, LAST_UPDATE_KEY, Turn
 from dialogs import Content, Outcome, Reply, State
+from dialogs.live import LiveContent
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +29,16 @@ Availability = Callable[[], str]
 
 class Conversations:
     def __init__(
-        self, content: Content, effects: Effects, volunteers: Availability = lambda: "here"
+        self, live: LiveContent, effects: Effects, volunteers: Availability = lambda: "here"
     ) -> None:
-        self.content = content
+        self.live = live
         self.effects = effects
         self.volunteers = volunteers
+
+    @property
+    def content(self) -> Content:
+        """The content live now: read afresh by every use, never kept across a reload."""
+        return self.live.current
 
     def fresh_state(self, language_code: str | None) -> tuple[State, bool]:
         """A first-time person: their Telegram language if we have it, else the default one.
@@ -45,15 +51,16 @@ class Conversations:
         return State(locale=self.content.default_locale), False
 
     async def step(self, turn: Turn, event: dialogs.Event) -> Outcome:
+        content = self.content  # one version for the whole step
         stored = (await turn.fsm.get_data()).get(STATE_KEY)
         if stored is None:
             state, known = self.fresh_state(turn.language_code)
             if isinstance(event, dialogs.Start) and not known:
                 event = dialogs.Start(event.payload, choose_language=True)
         else:
-            state = State.from_json(stored, default_locale=self.content.default_locale)
+            state = State.from_json(stored, default_locale=content.default_locale)
         outcome = dialogs.step(
-            self.content, state, event, first_name=turn.first_name, volunteers=self.volunteers()
+            content, state, event, first_name=turn.first_name, volunteers=self.volunteers()
         )
         await turn.fsm.update_data(
             {

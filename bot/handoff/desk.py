@@ -43,6 +43,7 @@ from bot.telegram import send
 from bot.telegram.send import Buttons
 from bot.telegram.turn import Turn
 from dialogs import Content
+from dialogs.live import LiveContent
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class Desk:
     def __init__(
         self,
         *,
-        content: Content,
+        content: LiveContent,
         settings: Settings,
         sessions: async_sessionmaker[AsyncSession],
         pseudonyms: Pseudonymizer,
@@ -86,7 +87,7 @@ class Desk:
         groups: Groups,
         hours: Hours | None = None,
     ) -> None:
-        self.content = content
+        self.live = content
         self.settings = settings
         self.groups = groups
         self.words = Words(content)
@@ -100,6 +101,11 @@ class Desk:
         # Volunteers on duty, pseudonym -> Telegram id, to mention them. Only in memory: after
         # a restart, /duty on again makes a volunteer mentionable.
         self._reachable: dict[str, int] = {}
+
+    @property
+    def content(self) -> Content:
+        """The content live now, read afresh by every use."""
+        return self.live.current
 
     def cases(self, transaction: Transaction) -> Cases:
         return Cases(transaction, self.sessions)

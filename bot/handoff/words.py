@@ -11,6 +11,7 @@ from bot.conversation.buttons import MenuButton
 from bot.storage.models import Case
 from bot.telegram.send import Buttons
 from dialogs import Content, schema
+from dialogs.live import LiveContent
 from dialogs.model import Texts
 
 
@@ -53,11 +54,25 @@ class Words:
     """The handoff's texts as the person reads them (their language) and the group does (the
     default language)."""
 
-    def __init__(self, content: Content) -> None:
-        assert content.system.handoff is not None, "handoff runs only with its words"
-        self.content = content
-        self.texts: schema.Handoff = content.system.handoff
-        self.group = content.default_locale
+    def __init__(self, live: LiveContent) -> None:
+        assert live.current.system.handoff is not None, "handoff runs only with its words"
+        self.live = live
+
+    @property
+    def content(self) -> Content:
+        """The content live now (a reload keeps the handoff's words: bot/reloading.py)."""
+        return self.live.current
+
+    @property
+    def texts(self) -> schema.Handoff:
+        texts = self.content.system.handoff
+        assert texts is not None, "handoff runs only with its words"
+        return texts
+
+    @property
+    def group(self) -> str:
+        """The volunteers' groups read the default language."""
+        return self.content.default_locale
 
     def text(self, texts: Texts, locale: str | None = None, **extra: Any) -> str:
         return self.content.renderer.text(texts, locale or self.group, extra=extra)

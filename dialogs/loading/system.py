@@ -126,6 +126,8 @@ class SystemChecker:
             commands[name] = model.Command(description=command.description, link=command.link)
         handoff = system.handoff
         for name, texts in handoff or ():
+            if texts is None:
+                continue  # an optional text left out
             limit = PLAIN_HANDOFF_TEXTS.get(name)
             self.texts.check(
                 source,

@@ -44,6 +44,10 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
         ],
         "on_duty": "Ala, Borys",
     },
+    "content_refused": {
+        "problems": ["content/flows/feelings.yaml:12: flow 'feelings' has no step 'calmm'"],
+        "more": 2,
+    },
 }
 """Names each handoff text may use beyond the shared ones, with sample values for `check`."""
 
@@ -115,4 +119,10 @@ class Handoff(Strict):
     digest: Text = Field(
         description="In the group's General topic, edited in place: the cases nobody took "
         "(cases: number, subject, urgent, reason, waited) and on_duty (mentions)."
+    )
+    content_refused: Text | None = Field(
+        default=None,
+        description="In the group's General topic, for admins: changed content had errors, "
+        "the previous version is still served. {{ problems }} (check's lines), {{ more }} "
+        "(how many more were not listed).",
     )
