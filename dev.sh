@@ -37,30 +37,24 @@ has_postgres_server() {
   command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
 }
 
+install_for_tests() {
+  # A Debian package the tests need, installed when we can (as root, with apt-get).
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's $1 package for the tests..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$1" >/dev/null ||
+      { apt-get update -q >/dev/null &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$1" >/dev/null; }
+  fi
+}
+
 ensure_postgres_server() {
   # The PostgreSQL half of the tests starts a throwaway server (tests/postgres.py).
-  if has_postgres_server; then
-    return
-  fi
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Debian's postgresql package for the tests..." >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql >/dev/null ||
-      { apt-get update -q >/dev/null &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql >/dev/null; }
-  fi
+  has_postgres_server || install_for_tests postgresql
 }
 
 ensure_chromium() {
   # The preview is tested in a real headless browser (tests/test_preview_browser.py).
-  if command -v chromium >/dev/null 2>&1; then
-    return
-  fi
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Debian's chromium package for the tests..." >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null ||
-      { apt-get update -q >/dev/null &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; }
-  fi
+  command -v chromium >/dev/null 2>&1 || install_for_tests chromium
 }
 
 command="${1:-}"

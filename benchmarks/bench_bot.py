@@ -87,38 +87,44 @@ async def measure(
     )
     try:
         await double.wait_for(lambda: double.calls_to("getUpdates"), timeout=60)
-        users = [
-            FakeUser(id=10_000 + i, first_name=f"P{i}", language_code="en") for i in range(people)
-        ]
-        latencies: list[float] = []
-        lost = 0
-
-        async def person(user: FakeUser) -> None:
-            nonlocal lost
-            for text in SCRIPT[:messages]:
-                before = len(double.messages(user.id))
-                sent_at = time.monotonic()
-                double.send_text(user, text)
-                try:
-                    reply = (await double.wait_for_messages(user.id, before + 1, timeout=30))[
-                        before
-                    ]
-                except AssertionError:
-                    lost += 1
-                    continue
-                latencies.append(reply.sent_at - sent_at)
-
-        started = time.monotonic()
-        await asyncio.gather(*(person(u) for u in users))
-        seconds = time.monotonic() - started
-        await asyncio.sleep(0.5)  # anything extra would show as more replies than messages
-        answered = sum(len(double.messages(u.id)) for u in users)
-        lost += max(0, people * messages - answered)
+        seconds, latencies, lost = await people_talk(double, people, messages, first_id=10_000)
         return Result(name, people * messages, seconds, latencies, lost, cpu=_cpu(process.pid))
     finally:
         process.terminate()
         await process.wait()
         await double.stop()
+
+
+async def people_talk(
+    double: TelegramDouble, people: int, messages: int, *, first_id: int, patience: float = 30
+) -> tuple[float, list[float], int]:
+    """Each person sends the script's messages, waiting for each answer: the seconds it all
+    took, the reply latencies, and how many answers were lost (or extra)."""
+    users = [
+        FakeUser(id=first_id + i, first_name=f"P{i}", language_code="en") for i in range(people)
+    ]
+    latencies: list[float] = []
+    lost = 0
+
+    async def person(user: FakeUser) -> None:
+        nonlocal lost
+        for text in SCRIPT[:messages]:
+            before = len(double.messages(user.id))
+            sent_at = time.monotonic()
+            double.send_text(user, text)
+            try:
+                replies = await double.wait_for_messages(user.id, before + 1, timeout=patience)
+            except AssertionError:
+                lost += 1
+                continue
+            latencies.append(replies[before].sent_at - sent_at)
+
+    started = time.monotonic()
+    await asyncio.gather(*(person(u) for u in users))
+    seconds = time.monotonic() - started
+    await asyncio.sleep(0.5)  # anything extra would show as more replies than messages
+    answered = sum(len(double.messages(u.id)) for u in users)
+    return seconds, latencies, lost + max(0, people * messages - answered)
 
 
 def _cpu(pid: int) -> float:

@@ -22,9 +22,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.bench_bot import ROOT, SCRIPT, _cpu, start_process
+from benchmarks.bench_bot import ROOT, _cpu, people_talk, start_process
 from tests.postgres import Cluster, free_port, throwaway
-from tests.telegram_double import FakeUser, TelegramDouble
+from tests.telegram_double import TelegramDouble
 
 SECRET = "benchmark-webhook-secret-0123"
 PATH = "/telegram/hook"
@@ -84,33 +84,6 @@ def _child_of_cluster(entry: Path, cluster: Cluster) -> bool:
     return str(cluster.port).encode() in parent
 
 
-async def people_talk(double: TelegramDouble, people: int, messages: int) -> Run:
-    users = [FakeUser(id=20_000 + i, first_name=f"P{i}", language_code="en") for i in range(people)]
-    latencies: list[float] = []
-    lost = 0
-
-    async def person(user: FakeUser) -> None:
-        nonlocal lost
-        for text in SCRIPT[:messages]:
-            before = len(double.messages(user.id))
-            sent_at = time.monotonic()
-            double.send_text(user, text)
-            try:
-                replies = await double.wait_for_messages(user.id, before + 1, timeout=60)
-            except AssertionError:
-                lost += 1
-                continue
-            latencies.append(replies[before].sent_at - sent_at)
-
-    started = time.monotonic()
-    await asyncio.gather(*(person(u) for u in users))
-    seconds = time.monotonic() - started
-    await asyncio.sleep(0.5)
-    answered = sum(len(double.messages(u.id)) for u in users)
-    lost += max(0, people * messages - answered)
-    return Run("", people * messages, seconds, latencies, lost)
-
-
 async def measure(
     name: str, command: list[str], envs: list[dict[str, str]], cluster: Cluster | None, **load: int
 ) -> Run:
@@ -131,8 +104,10 @@ async def measure(
         cpu_before = server_cpu(cluster)
         bots_before = sum(_cpu(p.pid) for p in processes)
         double_before = time.process_time()
-        run = await people_talk(double, load["people"], load["messages"])
-        run.name = name
+        seconds, latencies, lost = await people_talk(
+            double, load["people"], load["messages"], first_id=20_000, patience=60
+        )
+        run = Run(name, load["people"] * load["messages"], seconds, latencies, lost)
         run.cpu = {
             "bots": sum(_cpu(p.pid) for p in processes) - bots_before,
             "postgres": server_cpu(cluster) - cpu_before,
