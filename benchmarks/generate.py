@@ -68,7 +68,7 @@ def write_tree(
     )
     menu_choices = "".join(
         f"      - label: {_label(f'flow {f}')}\n        flow: flow_{f}\n" for f in range(flows)
-    )
+    ) + (f"      - label: {_label('clear')}\n        action: clear_chat\n")
     (root / "flows" / "menu.yaml").write_text(
         f"start: main\nsteps:\n  main:\n    text: {_label('menu')}\n    choices:\n{menu_choices}",
         encoding="utf-8",

@@ -44,9 +44,14 @@ def emphatic(valid_dir: Path) -> Path:
     menu = valid_dir / "flows" / "menu.yaml"
     text = menu.read_text(encoding="utf-8").replace(
         "text: {be: Меню, ru: Меню, en: Menu}",
-        """text: {be: Меню, ru: Меню, en: '<b>Menu</b>, <a href="https://example.org">site</a>'}""",
+        """text: {be: Меню, ru: Меню, en: '<b>Menu</b>, <a href="{{ site }}">site</a>'}""",
     )
     menu.write_text(text, encoding="utf-8")
+    settings = valid_dir / "settings.yaml"
+    values = settings.read_text(encoding="utf-8").replace(
+        "values:\n", "values:\n  site: https://example.org\n", 1
+    )
+    settings.write_text(values, encoding="utf-8")
     return valid_dir
 
 

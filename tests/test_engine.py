@@ -253,8 +253,8 @@ def test_the_step_function_does_not_change_the_state_it_was_given(small: Content
 
 def test_menu_buttons_carry_what_they_do(small: Content) -> None:
     outcome = step(small, State(locale="en"), Menu())
-    # Begin, Language (stays, in the new language), A person (asks, stays)
-    assert [b.nav for b in outcome.replies[0].buttons] == [Nav.GOTO, Nav.STAY, Nav.STAY]
+    # Begin, Language (stays, in the new language), A person (asks, stays), Clear (stays)
+    assert [b.nav for b in outcome.replies[0].buttons] == [Nav.GOTO, Nav.STAY, Nav.STAY, Nav.STAY]
 
 
 def test_start_event_after_a_reload_with_a_valid_link_goes_there(small: Content) -> None:

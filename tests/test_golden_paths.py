@@ -426,17 +426,6 @@ def test_privacy_controls_raise_their_effects(shipped: Content, locale: str) -> 
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_the_line_left_after_clearing_gives_nothing_away(shipped: Content, locale: str) -> None:
-    talk = walk(shipped, locale, "privacy", ["privacy.overview", "privacy.confirm_clear"])
-    talk.send(_press(Position("privacy", "confirm_clear"), 0))
-    assert talk.state.at == Position("privacy", "cleared")
-    assert "\n" not in talk.text.strip(), "one line"
-    telling = ("volunteer", "валанц", "волонт", "prison", "турм", "тюрьм", "privacy", "erase")
-    assert not any(word in talk.text.lower() for word in telling)
-    assert talk.labels == [shipped.renderer.label(shipped.system.labels["menu"], locale)]
-
-
-@pytest.mark.parametrize("locale", LOCALES)
 def test_the_forget_command_asks_before_erasing(shipped: Content, locale: str) -> None:
     talk = Conversation(shipped, locale=locale)
     talk.start()

@@ -14,7 +14,9 @@ from typing import Any
 
 from dialogs import model, schema
 from dialogs.hearing import Hearing
+from dialogs.loading.care import check_care
 from dialogs.loading.context import Context
+from dialogs.loading.discretion import check_discretion
 from dialogs.loading.files import read_content
 from dialogs.loading.flows import FlowCompiler
 from dialogs.loading.nearness import check_a_person_is_near
@@ -78,6 +80,8 @@ def _compile(context: Context, problems: Problems) -> model.Content | None:
     asks = [t.target for t, _ in triggers] + ([urgent.target] if urgent else [])
     check_honest_asks(context, problems, flows, asks)
     check_a_person_is_near(context, problems, flows)
+    check_care(context, problems, flows)
+    check_discretion(context, problems, flows)
     if system is None or model.MENU_FLOW not in flows:
         return None
     return model.Content(

@@ -136,6 +136,7 @@ class SystemChecker:
                 html=limit is None,
                 limit=limit or MAX_LABEL,
                 sample=schema.HANDOFF_NAMES.get(name),
+                for_a_person=name not in schema.FOR_VOLUNTEERS,
             )
         return model.System(messages=messages, labels=labels, commands=commands, handoff=handoff)
 

@@ -22,7 +22,8 @@ from dialogs.yamlsrc import Path_, Source
 MAX_LABEL = 40
 """A longer button label is cut off on a phone screen."""
 LONG_MESSAGE = 600
-"""Longer than this does not fit a phone screen without scrolling: a warning, not an error."""
+"""Longer than this does not fit a phone screen without scrolling: an error for what a person
+reads, a warning for the volunteers' texts (read at a desk, and long by nature: digests)."""
 PLACEHOLDER = "PLACEHOLDER"
 SAMPLE_NAMES = ("", "<Anna & Co> " + "W" * 52)
 """Rendered in `check`: no name, and a 64-character name full of HTML's special characters."""
@@ -42,11 +43,12 @@ class TextChecker:
         html: bool,
         limit: int = MAX_LABEL,
         sample: Mapping[str, Any] | None = None,
+        for_a_person: bool = True,
     ) -> None:
         """Check one text in every language; `limit` is for plain texts (labels, commands).
 
         `sample`: the names this particular text may use beyond the shared ones, with values
-        to render it with.
+        to render it with. `for_a_person`: read on a phone, so it must fit its screen.
         """
         for locale in texts:
             if locale not in self.context.languages:
@@ -67,7 +69,14 @@ class TextChecker:
         for locale, text in texts.items():
             if locale in self.context.languages:
                 self._check_template(
-                    source, (*path, locale), text, locale, html=html, limit=limit, sample=sample
+                    source,
+                    (*path, locale),
+                    text,
+                    locale,
+                    html=html,
+                    limit=limit,
+                    sample=sample,
+                    for_a_person=for_a_person,
                 )
 
     def _check_template(
@@ -80,6 +89,7 @@ class TextChecker:
         html: bool,
         limit: int,
         sample: Mapping[str, Any] | None,
+        for_a_person: bool,
     ) -> None:
         if PLACEHOLDER in text:
             self.problems.warn(
@@ -111,8 +121,10 @@ class TextChecker:
                 self.problems.error(source, source.text_line(path), str(exc))
                 return
             # The screen-length warning uses the text without a name; the hard limit, the longest.
-            warn_long = name == SAMPLE_NAMES[0]
-            if html and not self._check_rendered_html(source, path, rendered, warn_long=warn_long):
+            long_matters = name == SAMPLE_NAMES[0]
+            if html and not self._check_rendered_html(
+                source, path, rendered, long_matters=long_matters, for_a_person=for_a_person
+            ):
                 return
             if not html and len(rendered) > limit:
                 what = "button label" if limit == MAX_LABEL else "text"
@@ -127,7 +139,7 @@ class TextChecker:
                 return
 
     def _check_rendered_html(
-        self, source: Source, path: Path_, rendered: str, *, warn_long: bool
+        self, source: Source, path: Path_, rendered: str, *, long_matters: bool, for_a_person: bool
     ) -> bool:
         report = inspect(rendered)
         for message in report.problems:
@@ -140,11 +152,13 @@ class TextChecker:
                 f"{MAX_MESSAGE}",
             )
             return False
-        if warn_long and report.visible_length > LONG_MESSAGE:
-            self.problems.warn(
+        if long_matters and report.visible_length > LONG_MESSAGE:
+            report_long = self.problems.error if for_a_person else self.problems.warn
+            report_long(
                 source,
                 source.text_line(path),
                 f"this text is {report.visible_length} characters; more than {LONG_MESSAGE} "
-                "does not fit a phone screen without scrolling",
+                "does not fit a phone screen without scrolling"
+                + (": split it into two steps" if for_a_person else ""),
             )
         return not report.problems

@@ -20,7 +20,7 @@ from dialogs.schema.base import (
     Text,
 )
 from dialogs.schema.flows import Choice, ChoiceSpec, Flow, Input, Step, Target
-from dialogs.schema.handoff import HANDOFF_NAMES, Handoff
+from dialogs.schema.handoff import FOR_VOLUNTEERS, HANDOFF_NAMES, Handoff
 from dialogs.schema.system import Command, Commands, Labels, Messages, Profile, Settings, System
 from dialogs.schema.triggers import Trigger, Triggers
 
@@ -34,6 +34,7 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
 __all__ = [
     "AUTO_CLEAR_MINUTES",
     "FILE_MODELS",
+    "FOR_VOLUNTEERS",
     "HANDOFF_NAMES",
     "ID_MAX",
     "ID_PATTERN",

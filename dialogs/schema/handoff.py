@@ -51,6 +51,26 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
 }
 """Names each handoff text may use beyond the shared ones, with sample values for `check`."""
 
+FOR_VOLUNTEERS = frozenset(
+    {
+        "topic_name",
+        "topic_taken_name",
+        "card",
+        "taken",
+        "already_taken",
+        "not_a_volunteer",
+        "note_not_sent",
+        "person_ended",
+        "volunteer_ended",
+        "reminder",
+        "summary",
+        "stats",
+        "digest",
+        "content_refused",
+    }
+)
+"""Handoff texts read in the volunteers' group, at a desk; every other one reaches the person."""
+
 
 class Handoff(Strict):
     """Words of the handoff to a volunteer: to the person, and to the volunteers' group."""
