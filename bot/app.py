@@ -17,6 +17,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import dialogs
+from bot.checkins.service import CheckinService
 from bot.config import Settings
 from bot.conversation import errors
 from bot.conversation import router as conversation
@@ -60,6 +61,7 @@ from dialogs.live import LiveContent
 log = logging.getLogger(__name__)
 
 CLEARING = "clearing"
+CHECKINS = "checkins"
 HANDOFF_CHORES = "handoff_chores"
 DELIVERY = "delivery"
 LIVE_CONTENT = "live_content"
@@ -188,6 +190,26 @@ def create_bare_dispatcher(
     return Dispatcher(storage=storage, events_isolation=isolation)
 
 
+def _effect_handlers(
+    dispatcher: Dispatcher,
+    wired: Handoff,
+    *,
+    live: LiveContent,
+    sessions: async_sessionmaker[AsyncSession],
+    sealer: Sealer,
+    messages: MessageLog,
+) -> dict[type[dialogs.Effect], EffectHandler]:
+    """Who carries out each effect: the handoff, the privacy controls, the check-ins; the
+    clearing and the check-ins are kept in the dispatcher for the chores."""
+    clearing = dispatcher[CLEARING] = Clearing(messages, sessions, sealer)
+    controls = PrivacyControls(clearing, wired.before_erase)
+    handlers: dict[type[dialogs.Effect], EffectHandler] = {dialogs.AskPerson: wired.ask}
+    handlers.update(controls.handlers())
+    checkins = dispatcher[CHECKINS] = CheckinService(live, sessions, sealer)
+    handlers.update(checkins.handlers())
+    return handlers
+
+
 def create_dispatcher(
     settings: Settings,
     *,
@@ -236,10 +258,9 @@ def create_dispatcher(
     dispatcher.message.outer_middleware(
         FloodControl(talking, live.alarm, clock=flood_clock, sleep=flood_sleep)
     )
-    clearing = dispatcher[CLEARING] = Clearing(messages, sessions, sealer)
-    controls = PrivacyControls(clearing, wired.before_erase)
-    handlers: dict[type[dialogs.Effect], EffectHandler] = {dialogs.AskPerson: wired.ask}
-    handlers.update(controls.handlers())
+    handlers = _effect_handlers(
+        dispatcher, wired, live=live, sessions=sessions, sealer=sealer, messages=messages
+    )
     dispatcher["conversations"] = Conversations(
         live, Effects(handlers), volunteers_now(handoff_on, hours)
     )

@@ -1,4 +1,5 @@
-"""The bot's own chores, every 30 seconds: the handoff's jobs, automatic clearing, retention.
+"""The bot's own chores, every 30 seconds: the handoff's jobs, check-ins that are due,
+automatic clearing, retention.
 
 Each is on its own: one failing does not stop the others, and the next round tries again.
 """
@@ -12,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.checkins.service import CheckinService
 from bot.handoff.chores import HandoffChores
 from bot.health import Pulse
 from bot.privacy import retention
@@ -32,6 +34,7 @@ async def round_of_chores(
     clearing: Clearing,
     handoff: HandoffChores | None,
     retention_days: int,
+    checkins: CheckinService | None = None,
 ) -> None:
     """One round."""
     if handoff is not None:
@@ -48,6 +51,11 @@ async def round_of_chores(
                     log.error("handoff.chore_failed error=%s", kind(exc))
                 else:
                     await transaction.finish(commit=True)
+    if checkins is not None:
+        try:
+            await checkins.send_due(bot)
+        except Exception as exc:
+            log.error("checkins.round_failed error=%s", kind(exc))
     try:
         await clearing.auto_clear(bot)
     except Exception as exc:

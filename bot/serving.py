@@ -17,6 +17,7 @@ from aiogram import Bot, Dispatcher
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import (
+    CHECKINS,
     CLEARING,
     DELIVERY,
     HANDOFF_CHORES,
@@ -188,6 +189,7 @@ def _background(
         sessions,
         clearing=dispatcher[CLEARING],
         handoff=dispatcher.get(HANDOFF_CHORES),
+        checkins=dispatcher.get(CHECKINS),
         retention_days=settings.RETENTION_DAYS,
     )
     leader = None if shared is None else ChoresLeader(shared).leading

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 import dialogs
+from bot.checkins.timing import DEFAULT_PART
 from bot.telegram.events import command_event
 from dialogs import Content, Effect, Event, Outcome, Reply, State
 from dialogs.live import LiveContent
+from dialogs.schema import WEEKDAYS
 from dialogs.telegram_html import to_terminal
 
 COMMANDS = "/menu, /back, /help, /language, /human, /privacy, /start [link], /quit"
@@ -38,7 +41,35 @@ def describe(effect: Effect) -> str:
             return "[automatic clearing would be switched off]"
         case dialogs.AutoClear(minutes=minutes):
             return f"[messages would be deleted {minutes} minutes after they are sent]"
+        case dialogs.CheckinAnswer(answer=answer):
+            return f"[one more '{answer}' counted for /stats]"
     return f"[{type(effect).__name__}]"
+
+
+@dataclass(frozen=True)
+class CheckinDraft:
+    """What the person chose so far, to say when a check-in would come."""
+
+    when: str | None = None
+    part: str = DEFAULT_PART
+    zone: str | None = None
+
+    def changed(self, change: dialogs.CheckinChange) -> CheckinDraft | None:
+        """The draft after one press (None: check-ins stopped)."""
+        if change.stop:
+            return None
+        if change.days is not None:
+            when = "tomorrow" if change.days == 1 else f"in {change.days} days"
+            return replace(self, when=when)
+        if change.weekday is not None:
+            return replace(self, when=f"every {WEEKDAYS[change.weekday].capitalize()}")
+        return replace(self, part=change.part or self.part, zone=change.zone or self.zone)
+
+    def said(self) -> str:
+        if self.when is None:
+            return "[no check-in is set yet: this press changes nothing]"
+        zone = f", {self.zone} time" if self.zone else ""
+        return f"[a check-in would come: {self.when}, {self.part}{zone}]"
 
 
 class Simulator:
@@ -62,6 +93,7 @@ class Simulator:
         self.echo = echo
         self.styled = styled
         self.buttons: tuple[dialogs.Button, ...] = ()
+        self.checkin: CheckinDraft | None = None
         self._turn = threading.Lock()
         """One thing at a time: what the person typed, or a reload (--watch)."""
 
@@ -136,7 +168,12 @@ class Simulator:
         )
         self.state = outcome.state
         for effect in outcome.effects:
-            self.out.write(describe(effect) + "\n")
+            if isinstance(effect, dialogs.Checkin):
+                self.checkin = (self.checkin or CheckinDraft()).changed(effect.change)
+                said = self.checkin.said() if self.checkin else "[check-ins would stop]"
+                self.out.write(said + "\n")
+            else:
+                self.out.write(describe(effect) + "\n")
         for reply in outcome.replies:
             self.show(reply)
 

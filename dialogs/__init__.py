@@ -3,22 +3,28 @@
 `load_content` reads and checks a content directory; `step` advances one conversation.
 """
 
-from dialogs.engine import (
+from dialogs.checkins import render_checkin
+from dialogs.effects import (
     AskPerson,
     AutoClear,
+    Checkin,
+    CheckinAnswer,
+    ClearChat,
+    Effect,
+    ForgetMe,
+    SetLanguage,
+)
+from dialogs.engine import (
+    CHECKIN_OFFER,
     Back,
     Button,
     Choose,
-    ClearChat,
     Command,
-    Effect,
     Event,
-    ForgetMe,
     Media,
     Menu,
     Outcome,
     Reply,
-    SetLanguage,
     Show,
     Start,
     State,
@@ -28,14 +34,18 @@ from dialogs.engine import (
 )
 from dialogs.errors import ContentError, DialogsError, Problem, RenderError, Severity
 from dialogs.loading import LoadResult, load_content
-from dialogs.model import Content, Nav, Position
+from dialogs.model import CheckinChange, Content, Nav, Position
 from dialogs.telegram_html import to_plain
 
 __all__ = [
+    "CHECKIN_OFFER",
     "AskPerson",
     "AutoClear",
     "Back",
     "Button",
+    "Checkin",
+    "CheckinAnswer",
+    "CheckinChange",
     "Choose",
     "ClearChat",
     "Command",
@@ -61,6 +71,7 @@ __all__ = [
     "State",
     "Text",
     "load_content",
+    "render_checkin",
     "render_step",
     "step",
     "to_plain",

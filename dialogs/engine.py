@@ -2,6 +2,7 @@
 
 Nothing here touches Telegram, a database or the network. The shell turns replies into messages
 and carries out effects; the terminal simulator and the tests drive this same function.
+The effects it asks for are in effects.py.
 """
 
 from __future__ import annotations
@@ -10,6 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
+from dialogs.effects import (
+    AskPerson,
+    AutoClear,
+    Checkin,
+    CheckinAnswer,
+    ClearChat,
+    Effect,
+    ForgetMe,
+    SetLanguage,
+)
 from dialogs.model import (
     Action,
     ActionKind,
@@ -25,6 +36,10 @@ MAX_HISTORY = 30
 """Back goes this many steps; older ones are forgotten (state stays small)."""
 URGENT_DATA = "u"
 """The data of the one-tap button to urgent help (system.yaml `urgent:`), valid on any screen."""
+CHECKIN_PREFIX = "k:"
+"""A check-in's buttons carry `k:<index>`, and the offer's button `k:offer`: valid on any screen,
+for weeks, since a check-in arrives whatever the person was doing."""
+CHECKIN_OFFER = "k:offer"
 
 
 # -- state ---------------------------------------------------------------------------------
@@ -121,42 +136,6 @@ class Show:
 
 
 Event = Start | Choose | Text | Back | Menu | Show | Command | Media
-
-
-# -- effects -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AskPerson:
-    topic: str | None = None
-    urgent: bool = False
-    reason: str | None = None
-    """Why it is urgent (a reason from settings.yaml): all volunteers learn of it."""
-
-
-@dataclass(frozen=True)
-class SetLanguage:
-    locale: str
-
-
-@dataclass(frozen=True)
-class ForgetMe:
-    pass
-
-
-@dataclass(frozen=True)
-class ClearChat:
-    """Delete both sides' messages in the chat; the shell does it before the step is shown."""
-
-
-@dataclass(frozen=True)
-class AutoClear:
-    """Delete the chat's messages once they are this old; None switches it off."""
-
-    minutes: int | None
-
-
-Effect = AskPerson | SetLanguage | ForgetMe | ClearChat | AutoClear
 
 
 # -- replies -------------------------------------------------------------------------------------
@@ -274,6 +253,8 @@ class _Turn:
     def choose(self, state: State, data: str) -> Outcome:
         if data == URGENT_DATA and self.content.urgent is not None:
             return self.follow(state, self.content.urgent.target)
+        if data.startswith(CHECKIN_PREFIX) and self.content.checkins is not None:
+            return self.checkin_button(state, data)
         current = self.content.find(state.at) if state.at else None
         choice_index = _parse_choice(data, state.at)
         if current is None or choice_index is None or choice_index >= len(current.choices):
@@ -281,6 +262,22 @@ class _Turn:
             self.notice("old_button", state.locale)
             return self.show(state) if current else self.start(state, None)
         return self.follow(state, current.choices[choice_index].target)
+
+    def checkin_button(self, state: State, data: str) -> Outcome:
+        """A press on a check-in (or on the offer's button), whatever screen the person is on:
+        it acts as if they were on the check-in's step, so Back returns there."""
+        assert self.content.checkins is not None
+        if data == CHECKIN_OFFER:
+            return self.follow(state, Target(Nav.GOTO, to=self.content.checkins.offer))
+        message = self.content.find(self.content.checkins.message)
+        index = data.removeprefix(CHECKIN_PREFIX)
+        if message is None or not index.isdigit() or int(index) >= len(message.choices):
+            self.notice("old_button", state.locale)
+            return self.show(state) if state.at else self.start(state, None)
+        if state.at != message.at:
+            history = (*state.history, state.at) if state.at is not None else state.history
+            state = replace(state, at=message.at, history=history[-MAX_HISTORY:])
+        return self.follow(state, message.choices[int(index)].target)
 
     def typed(self, state: State, text: str) -> Outcome:
         current = self.content.find(state.at) if state.at else None
@@ -296,6 +293,8 @@ class _Turn:
         return self.show(state)
 
     def follow(self, state: State, target: Target) -> Outcome:
+        if target.answer is not None:
+            self.effects.append(CheckinAnswer(target.answer))
         if target.action is not None:
             state = self.act(state, target.action)
         if target.nav is Nav.BACK:
@@ -327,6 +326,9 @@ class _Turn:
                 self.effects.extend((ClearChat(), ForgetMe()))
             case ActionKind.AUTO_CLEAR:
                 self.effects.append(AutoClear(action.minutes))
+            case ActionKind.CHECKIN:
+                if action.checkin is not None:
+                    self.effects.append(Checkin(action.checkin, state.locale))
         return state
 
     def notice(self, name: str, locale: str, *, with_urgent_way: bool = False) -> None:

@@ -40,6 +40,7 @@ class ActionKind(StrEnum):
     CLEAR_CHAT = "clear_chat"
     CLEAR_AND_FORGET = "clear_and_forget"
     AUTO_CLEAR = "auto_clear"
+    CHECKIN = "checkin"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,23 @@ class Action:
     """With auto_clear: after how many minutes messages go (None: off)."""
     reason: str | None = None
     """With an urgent ask_person: why (a reason from settings.yaml)."""
+    checkin: CheckinChange | None = None
+    """With checkin: what changes in the person's check-ins."""
+
+
+@dataclass(frozen=True)
+class CheckinChange:
+    """One press's change to a person's check-ins; exactly one field is set."""
+
+    days: int | None = None
+    """Once, in this many days."""
+    weekday: int | None = None
+    """Every week on this day, 0 = Monday."""
+    part: str | None = None
+    """The time of day: morning, afternoon or evening."""
+    zone: str | None = None
+    """The person's time zone (an IANA name)."""
+    stop: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,8 @@ class Target:
     nav: Nav
     to: Position | None = None
     action: Action | None = None
+    answer: str | None = None
+    """On a check-in's button: the answer counted per day (never per person)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +134,19 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Checkins:
+    """Where check-ins live in the content (settings.yaml `checkins:`)."""
+
+    message: Position
+    """The step a check-in sends; its buttons work from any screen."""
+    offer: Position
+    default_zone: Mapping[str, str] = field(default_factory=dict)
+
+    def zone_for(self, locale: str) -> str:
+        return self.default_zone.get(locale) or next(iter(self.default_zone.values()), "UTC")
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything the engine needs, loaded and checked once."""
 
@@ -134,6 +167,7 @@ class Content:
     """The one-tap way to urgent help (system.yaml), under "did not understand"."""
     welcome: Position | None = None
     profile: Profile | None = None
+    checkins: Checkins | None = None
 
     @property
     def menu(self) -> Position:

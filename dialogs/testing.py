@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 
-from dialogs.engine import Back, Choose, Effect, Event, Menu, Reply, Start, State, Text, step
+from dialogs.effects import Effect
+from dialogs.engine import Back, Choose, Event, Menu, Reply, Start, State, Text, step
 from dialogs.model import Content
 
 

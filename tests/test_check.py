@@ -268,5 +268,5 @@ def test_after_without_automatic_clearing_is_an_error(valid_dir: Path) -> None:
     menu.write_text(menu.read_text().replace("locale: en", "locale: en\n        after: 1h"))
     result = load_content(valid_dir)
     assert [str(p) for p in result.errors] == [
-        f"{valid_dir}/flows/menu.yaml:8: after goes with `action: auto_clear`"
+        f"{valid_dir}/flows/menu.yaml:8: after goes with `action: auto_clear` or `action: checkin`"
     ]

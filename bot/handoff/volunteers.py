@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.handoff import rules, stats
 from bot.handoff.desk import Desk
+from bot.storage.checkins import Checkins
 from bot.storage.models import Case, CaseStatus
 from bot.storage.repositories import Helped, Volunteers
 from bot.storage.transaction import Transaction
@@ -81,8 +82,12 @@ class VolunteerSide:
             for s, n in figures.by_subject.items()
         ]
         helped = await Helped(transaction).counts()
+        checkins = Checkins(await transaction.session())
+        answers = await checkins.answers()
         text = self.words.text(
             self.words.texts.stats,
+            checkins_on=await checkins.count_on(),
+            checkin_answers=[{"answer": a, "count": n} for a, n in sorted(answers.items())],
             helped_yes=helped.get("yes", 0),
             helped_no=helped.get("no", 0),
             total=figures.total,

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 
+import dialogs
 from bot.conversation.buttons import MenuButton
 from bot.storage.models import Case
 from bot.telegram.send import Buttons
@@ -118,10 +119,15 @@ class Words:
         ]
 
     def helped(self, locale: str, token: str) -> Buttons:
-        return [
+        """Did it help, and, when content offers check-ins, a way to ask for one."""
+        buttons = [
             (self.label(self.texts.helped_yes, locale), Helped(answer="yes", token=token).pack()),
             (self.label(self.texts.helped_no, locale), Helped(answer="no", token=token).pack()),
         ]
+        offer = self.texts.checkin_offer_button
+        if offer is not None and self.live.current.checkins is not None:
+            buttons.append((self.label(offer, locale), dialogs.CHECKIN_OFFER))
+        return buttons
 
     def confirm(self, locale: str) -> Buttons:
         return [

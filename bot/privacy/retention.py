@@ -1,7 +1,8 @@
 """Nothing grows without bound: what is older than RETENTION_DAYS is purged.
 
 A seized server should hold as little as possible: a conversation nobody continued, a blocked
-mark, a closed case's timings and the "did it help" counts all go after the same number of days.
+mark, a closed case's timings and the "did it help" and check-in counts all go after the same
+number of days.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from bot.storage.models import (
     AutoClearing,
     Case,
     CaseStatus,
+    Checkin,
+    CheckinCount,
     FsmRecord,
     HandledUpdate,
     HelpedCount,
@@ -37,6 +40,10 @@ async def purge(sessions: async_sessionmaker[AsyncSession], now: datetime, days:
             Case.status == CaseStatus.CLOSED, Case.closed_at < cutoff, Case.thread_id.is_(None)
         ),
         delete(HelpedCount).where(HelpedCount.day < cutoff.date()),
+        delete(CheckinCount).where(CheckinCount.day < cutoff.date()),
+        # A check-in is deleted when stopped or done; one left due for longer (never sent,
+        # never moved on) goes like the rest.
+        delete(Checkin).where(Checkin.due_at < cutoff),
         delete(AutoClearing).where(AutoClearing.updated_at < cutoff),
         # Updates are recognised for as long as Telegram may hand one back: a day.
         delete(HandledUpdate).where(HandledUpdate.handled_at < now - timedelta(days=1)),

@@ -97,6 +97,8 @@ ERASABLE_TABLES = (
     "relayed_messages",
     "chat_messages",
     "auto_clearing",
+    "checkins",
+    "checkin_counts",
     "outbox",
     "helped_counts",
     "handled_updates",

@@ -161,6 +161,35 @@ class AutoClearing(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Checkin(Base):
+    """A person's check-ins, only while they are on: where to write (sealed), in which
+    language, when, in which time zone. Never the answers; stopping deletes the row."""
+
+    __tablename__ = "checkins"
+
+    person: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat: Mapped[str] = mapped_column(String(SEALED_CHAT))
+    locale: Mapped[str] = mapped_column(String(16))
+    weekday: Mapped[int | None] = mapped_column(Integer)
+    """Every week on this day (0 = Monday); None: once."""
+    part: Mapped[str] = mapped_column(String(16))
+    zone: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_sent_day: Mapped[date | None] = mapped_column(Date)
+    """The person's date of the last one claimed for sending: at most one a day, even when
+    the bot died between sending and noting it."""
+
+
+class CheckinCount(Base):
+    """Answers to check-ins: counts per day, nothing else (like "did it help")."""
+
+    __tablename__ = "checkin_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    answer: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class OutboxEntry(Base):
     """Something the bot must send that is not the immediate answer to a person's own action:
     recorded with the change that causes it, deleted with the record of its delivery.

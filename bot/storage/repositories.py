@@ -13,6 +13,7 @@ from bot.storage.models import (
     Case,
     CaseStatus,
     ChatMessage,
+    Checkin,
     HelpedCount,
     Person,
     RelayedMessage,
@@ -27,8 +28,10 @@ class People:
         self._transaction = transaction
 
     async def mark_blocked(self, pseudonym: str) -> None:
-        """The person blocked the bot (Telegram answered 403): remember not to write again."""
+        """The person blocked the bot (Telegram answered 403): remember not to write again, and
+        stop their check-ins (an unblock does not start them again: they may ask anew)."""
         session = await self._transaction.session()
+        await session.execute(delete(Checkin).where(Checkin.person == pseudonym))
         person = await session.get(Person, pseudonym)
         if person is None:
             person = Person(pseudonym=pseudonym)
@@ -44,8 +47,10 @@ class People:
             person.updated_at = utcnow()
 
     async def forget(self, pseudonym: str) -> None:
+        """The person and their check-ins (where to write to them)."""
         session = await self._transaction.session()
         await session.execute(delete(Person).where(Person.pseudonym == pseudonym))
+        await session.execute(delete(Checkin).where(Checkin.person == pseudonym))
 
 
 OPEN = (CaseStatus.WAITING, CaseStatus.TAKEN)

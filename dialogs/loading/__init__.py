@@ -15,6 +15,7 @@ from typing import Any
 from dialogs import model, schema
 from dialogs.hearing import Hearing
 from dialogs.loading.care import check_care
+from dialogs.loading.checkins import CheckinsChecker
 from dialogs.loading.context import Context
 from dialogs.loading.discretion import check_discretion
 from dialogs.loading.files import read_content
@@ -75,13 +76,19 @@ def _compile(context: Context, problems: Problems) -> model.Content | None:
     system_checker.check_command_links(links)
     welcome = system_checker.welcome()
     urgent = system_checker.urgent_way()
+    checkins_checker = CheckinsChecker(context, problems, targets)
+    checkins = checkins_checker.compile()
+    if checkins is not None:
+        checkins_checker.check_flows(flows, checkins)
     entries = [t.target.to for t, _ in triggers] + [welcome, urgent.target.to if urgent else None]
+    if checkins is not None:
+        entries += [checkins.message, checkins.offer]
     check_reachable(context, problems, flows, [*links.values(), *(e for e in entries if e)])
     asks = [t.target for t, _ in triggers] + ([urgent.target] if urgent else [])
     check_honest_asks(context, problems, flows, asks)
     check_a_person_is_near(context, problems, flows)
     check_care(context, problems, flows)
-    check_discretion(context, problems, flows)
+    check_discretion(context, problems, flows, checkins)
     if system is None or model.MENU_FLOW not in flows:
         return None
     return model.Content(
@@ -99,6 +106,7 @@ def _compile(context: Context, problems: Problems) -> model.Content | None:
         urgent=urgent,
         welcome=welcome,
         profile=profile,
+        checkins=checkins,
     )
 
 

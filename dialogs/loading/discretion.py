@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -79,9 +79,14 @@ class Shown:
     sample: Mapping[str, Any] | None = None
 
 
-def check_discretion(context: Context, problems: Problems, flows: Mapping[str, model.Flow]) -> None:
+def check_discretion(
+    context: Context,
+    problems: Problems,
+    flows: Mapping[str, model.Flow],
+    checkins: model.Checkins | None = None,
+) -> None:
     revealing, after_clearing = words()
-    for shown in _seen_at_a_glance(context, flows):
+    for shown in _seen_at_a_glance(context, flows, checkins):
         _refuse(context, problems, shown, revealing, "says what this bot is for")
     for shown in _left_after_clearing(context, flows):
         _refuse(context, problems, shown, revealing, "says what this bot is for")
@@ -122,7 +127,9 @@ def _plain(context: Context, shown: Shown, locale: str, text: str) -> str:
     return to_plain(rendered) if shown.html else rendered
 
 
-def _seen_at_a_glance(context: Context, flows: Mapping[str, model.Flow]) -> Iterator[Shown]:
+def _seen_at_a_glance(
+    context: Context, flows: Mapping[str, model.Flow], checkins: model.Checkins | None
+) -> Iterator[Shown]:
     settings = context.source(SETTINGS_FILE)
     profile = context.settings.profile
     if profile is not None:
@@ -146,6 +153,11 @@ def _seen_at_a_glance(context: Context, flows: Mapping[str, model.Flow]) -> Iter
             yield Shown(source, ("handoff", name), texts, what, first_line_only=True, sample=sample)
     for at in _first_screens(context, flows):
         yield from _step_texts(context, flows[at.flow].steps[at.step], "a first screen")
+    message = checkins.message if checkins is not None else None
+    if message is not None and message.flow in flows and message.step in flows[message.flow].steps:
+        step = flows[message.flow].steps[message.step]
+        for shown in _step_texts(context, step, "the first line of a check-in"):
+            yield replace(shown, first_line_only=shown.html)
 
 
 def _first_screens(context: Context, flows: Mapping[str, model.Flow]) -> list[model.Position]:

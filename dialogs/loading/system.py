@@ -38,6 +38,7 @@ PLAIN_HANDOFF_TEXTS = {
     "topic_taken_name": 128,
     "already_taken": 200,
     "not_a_volunteer": 200,
+    "checkin_offer_button": MAX_LABEL,
 }
 """Handoff texts Telegram shows as plain text (buttons, topic names, notes), with its limits."""
 

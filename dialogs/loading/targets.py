@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from dialogs import model, schema
 from dialogs.loading.context import Context, suggest
 from dialogs.loading.problems import Problems
 from dialogs.yamlsrc import Path_, Source
+
+
+def is_zone(name: str) -> bool:
+    """A time zone Python knows by this name (from the tzdata package)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 class Targets:
@@ -23,22 +34,44 @@ class Targets:
                 topic=spec.topic,
                 urgent=spec.urgent,
                 locale=spec.locale,
-                minutes=schema.AUTO_CLEAR_MINUTES[spec.after] if spec.after else None,
+                minutes=(
+                    schema.AUTO_CLEAR_MINUTES[spec.after]
+                    if spec.after and spec.action == "auto_clear"
+                    else None
+                ),
                 reason=spec.reason,
+                checkin=self._checkin(source, path, spec) if spec.action == "checkin" else None,
             )
             self._check_action(source, path, action)
+        answer = getattr(spec, "answer", None)
         if spec.back:
-            return model.Target(model.Nav.BACK, action=action)
+            return model.Target(model.Nav.BACK, action=action, answer=answer)
         if spec.menu:
-            return model.Target(model.Nav.MENU, action=action)
+            return model.Target(model.Nav.MENU, action=action, answer=answer)
         to = None
         if spec.flow is not None:
             to = self.resolve_flow(source, (*path, "flow"), spec.flow)
         elif spec.goto is not None:
             to = self.resolve_goto(source, (*path, "goto"), flow_id, spec.goto)
         if to is None:  # no way on, or one that was reported as unresolved: stay put
-            return model.Target(model.Nav.STAY, action=action)
-        return model.Target(model.Nav.GOTO, to=to, action=action)
+            return model.Target(model.Nav.STAY, action=action, answer=answer)
+        return model.Target(model.Nav.GOTO, to=to, action=action, answer=answer)
+
+    def _checkin(self, source: Source, path: Path_, spec: schema.Target) -> model.CheckinChange:
+        if spec.zone is not None and not is_zone(spec.zone):
+            self.problems.error(
+                source,
+                source.line((*path, "zone")),
+                f"unknown time zone '{spec.zone}': use a name such as Europe/Minsk or "
+                "Europe/Warsaw",
+            )
+        return model.CheckinChange(
+            days=schema.CHECKIN_DAYS[spec.after] if spec.after else None,
+            weekday=schema.WEEKDAYS.index(spec.every) if spec.every else None,
+            part=spec.at,
+            zone=spec.zone if spec.zone is not None and is_zone(spec.zone) else None,
+            stop=spec.stop,
+        )
 
     def _check_action(self, source: Source, path: Path_, action: model.Action) -> None:
         if action.topic is not None and action.topic not in self.context.settings.topics:

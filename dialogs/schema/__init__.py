@@ -11,17 +11,28 @@ from pydantic import BaseModel
 
 from dialogs.schema.base import (
     AUTO_CLEAR_MINUTES,
+    CHECKIN_DAYS,
     ID_MAX,
     ID_PATTERN,
+    WEEKDAYS,
     ActionName,
-    AutoClearAfter,
+    After,
     Id,
     Strict,
     Text,
 )
 from dialogs.schema.flows import Choice, ChoiceSpec, Flow, Input, Step, Target
 from dialogs.schema.handoff import FOR_VOLUNTEERS, HANDOFF_NAMES, Handoff
-from dialogs.schema.system import Command, Commands, Labels, Messages, Profile, Settings, System
+from dialogs.schema.system import (
+    Checkins,
+    Command,
+    Commands,
+    Labels,
+    Messages,
+    Profile,
+    Settings,
+    System,
+)
 from dialogs.schema.triggers import Trigger, Triggers
 
 FILE_MODELS: dict[str, type[BaseModel]] = {
@@ -33,13 +44,16 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
 
 __all__ = [
     "AUTO_CLEAR_MINUTES",
+    "CHECKIN_DAYS",
     "FILE_MODELS",
     "FOR_VOLUNTEERS",
     "HANDOFF_NAMES",
     "ID_MAX",
     "ID_PATTERN",
+    "WEEKDAYS",
     "ActionName",
-    "AutoClearAfter",
+    "After",
+    "Checkins",
     "Choice",
     "ChoiceSpec",
     "Command",

@@ -6,7 +6,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from dialogs.schema.base import ActionName, AutoClearAfter, Id, Strict, Text
+from dialogs.schema.base import (
+    AUTO_CLEAR_MINUTES,
+    CHECKIN_DAYS,
+    ActionName,
+    After,
+    Id,
+    PartOfDay,
+    Strict,
+    Text,
+    Weekday,
+)
+
+CHECKIN_KEYS = ("after", "every", "at", "zone", "stop")
 
 
 class Target(Strict):
@@ -22,7 +34,7 @@ class Target(Strict):
     action: ActionName | None = Field(
         default=None,
         description="Ask the bot to do something: ask_person, set_language, forget_me, "
-        "clear_chat, clear_and_forget (clear the chat, then erase), auto_clear.",
+        "clear_chat, clear_and_forget (clear the chat, then erase), auto_clear, checkin.",
     )
     topic: Id | None = Field(default=None, description="With ask_person: what it is about.")
     urgent: bool = Field(default=False, description="With ask_person: alert volunteers at once.")
@@ -32,9 +44,26 @@ class Target(Strict):
         "(volunteers see its word on the card, never what was typed).",
     )
     locale: str | None = Field(default=None, description="With set_language: the new language.")
-    after: AutoClearAfter | None = Field(
+    after: After | None = Field(
         default=None,
-        description="With auto_clear: delete the chat's messages after 1h, 6h or 1d; off stops it.",
+        description="With auto_clear: delete the chat's messages after 1h, 6h or 1d; off stops "
+        "it. With checkin: a check-in once, after 1d, 2d, 3d or 7d.",
+    )
+    every: Weekday | None = Field(
+        default=None, description="With checkin: a check-in every week on this day (monday...)."
+    )
+    at: PartOfDay | None = Field(
+        default=None, description="With checkin: the time of day, morning, afternoon or evening."
+    )
+    zone: str | None = Field(
+        default=None,
+        description="With checkin: the person's time zone, a name such as Europe/Minsk.",
+    )
+    stop: bool = Field(default=False, description="With checkin: stop all check-ins.")
+    answer: Id | None = Field(
+        default=None,
+        description="On the check-in message's buttons: the answer counted per day for /stats "
+        "(fine, soso, hard...); nothing is kept per person.",
     )
 
     @model_validator(mode="after")
@@ -55,11 +84,31 @@ class Target(Strict):
         if self.locale is not None and self.action != "set_language":
             msg = "locale goes with `action: set_language`"
             raise ValueError(msg)
-        if self.action == "auto_clear" and self.after is None:
+        if self.action == "auto_clear" and self.after not in AUTO_CLEAR_MINUTES:
             msg = "`action: auto_clear` needs `after:`, one of 1h, 6h, 1d or off"
             raise ValueError(msg)
+        if self.action == "checkin":
+            return self._one_checkin_change()
         if self.after is not None and self.action != "auto_clear":
-            msg = "after goes with `action: auto_clear`"
+            msg = "after goes with `action: auto_clear` or `action: checkin`"
+            raise ValueError(msg)
+        used = [key for key in CHECKIN_KEYS[1:] if getattr(self, key)]
+        if used:
+            msg = f"{used[0]} goes with `action: checkin`"
+            raise ValueError(msg)
+        return self
+
+    def _one_checkin_change(self) -> Target:
+        used = [key for key in CHECKIN_KEYS if getattr(self, key)]
+        if len(used) != 1:
+            msg = (
+                "`action: checkin` needs one of after: (1d, 2d, 3d, 7d), every: (a weekday), "
+                "at: (morning, afternoon, evening), zone: or stop: true"
+                + (f", not {' and '.join(used)}" if used else "")
+            )
+            raise ValueError(msg)
+        if self.after is not None and self.after not in CHECKIN_DAYS:
+            msg = "with `action: checkin`, after: is 1d, 2d, 3d or 7d"
             raise ValueError(msg)
         return self
 

@@ -34,6 +34,8 @@ HANDOFF_NAMES: dict[str, dict[str, Any]] = {
         "quick": 83,
         "helped_yes": 9,
         "helped_no": 2,
+        "checkins_on": 4,
+        "checkin_answers": [{"answer": "fine", "count": 3}, {"answer": "hard", "count": 1}],
     },
     "taken": {**_CASE, "alias": "Ala"},
     "busy": {"minutes": 12, "urgent": True},
@@ -145,4 +147,9 @@ class Handoff(Strict):
         description="In the group's General topic, for admins: changed content had errors, "
         "the previous version is still served. {{ problems }} (check's lines), {{ more }} "
         "(how many more were not listed).",
+    )
+    checkin_offer_button: Text | None = Field(
+        default=None,
+        description="Button under the thanks after a conversation with a volunteer: opens the "
+        "check-in offer (settings.yaml `checkins: offer:`).",
     )

@@ -19,6 +19,24 @@ class Profile(Strict):
     description: Text = Field(description="Shown before a person presses Start (at most 512).")
 
 
+class Checkins(Strict):
+    """Check-ins: the step that is sent, where the offer opens, the time zone by language."""
+
+    message: str = Field(
+        description="The step a check-in sends, `flow.step`: its first line shows on a lock "
+        "screen, and its buttons work from any screen for weeks."
+    )
+    offer: str = Field(
+        description="The step that offers check-ins, `flow.step` (also opened by a button after "
+        "a conversation with a volunteer)."
+    )
+    default_zone: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per language, the time zone used until a person picks theirs "
+        "(e.g. Europe/Minsk).",
+    )
+
+
 class Settings(Strict):
     """settings.yaml: the organisation's own values, owned by editors."""
 
@@ -42,6 +60,9 @@ class Settings(Strict):
     values: dict[str, Any] = Field(
         default_factory=dict,
         description="Names usable in every text: `{{ org_name }}`; may differ per language.",
+    )
+    checkins: Checkins | None = Field(
+        default=None, description="Check-ins a person asks for: which steps, which time zone."
     )
 
 
