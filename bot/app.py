@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from aiogram import Bot, Dispatcher
@@ -198,6 +199,7 @@ def _effect_handlers(
     sessions: async_sessionmaker[AsyncSession],
     sealer: Sealer,
     messages: MessageLog,
+    wall_clock: Callable[[], datetime],
 ) -> dict[type[dialogs.Effect], EffectHandler]:
     """Who carries out each effect: the handoff, the privacy controls, the check-ins; the
     clearing and the check-ins are kept in the dispatcher for the chores."""
@@ -205,7 +207,7 @@ def _effect_handlers(
     controls = PrivacyControls(clearing, wired.before_erase)
     handlers: dict[type[dialogs.Effect], EffectHandler] = {dialogs.AskPerson: wired.ask}
     handlers.update(controls.handlers())
-    checkins = dispatcher[CHECKINS] = CheckinService(live, sessions, sealer)
+    checkins = dispatcher[CHECKINS] = CheckinService(live, sessions, sealer, clock=wall_clock)
     handlers.update(checkins.handlers())
     return handlers
 
@@ -222,10 +224,12 @@ def create_dispatcher(
     flood_clock: Clock = time.monotonic,
     flood_sleep: Sleep = asyncio.sleep,
     shared: SharedLocks | None = None,
+    wall_clock: Callable[[], datetime] = utcnow,
 ) -> Dispatcher:
     """`limits`: the pace the bot's pacer keeps (None: none), for telling people the wait.
     `shared`: other instances may handle the same people (PostgreSQL): a chat is locked across
     them, and its conversation is read afresh from the database when its lock is taken.
+    `wall_clock`: the date and time check-ins are planned and sent by.
     `content`: what every feature reads per update; a `LiveContent` may change while it runs.
     """
     live = content if isinstance(content, LiveContent) else LiveContent(content)
@@ -259,7 +263,13 @@ def create_dispatcher(
         FloodControl(talking, live.alarm, clock=flood_clock, sleep=flood_sleep)
     )
     handlers = _effect_handlers(
-        dispatcher, wired, live=live, sessions=sessions, sealer=sealer, messages=messages
+        dispatcher,
+        wired,
+        live=live,
+        sessions=sessions,
+        sealer=sealer,
+        messages=messages,
+        wall_clock=wall_clock,
     )
     dispatcher["conversations"] = Conversations(
         live, Effects(handlers), volunteers_now(handoff_on, hours)

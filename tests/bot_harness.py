@@ -76,6 +76,16 @@ class Sleeps:
         self.waited.append(seconds)
 
 
+class WallClock:
+    """The date and time the bot plans and sends check-ins by: a test moves it."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 class Harness:
     def __init__(
         self,
@@ -112,6 +122,7 @@ class Harness:
         self.pseudonyms = Pseudonymizer(PSEUDONYM_KEY)
         self.sealer = Sealer(PSEUDONYM_KEY)
         self.clock = ManualClock()
+        self.wall = WallClock()
         self.messages = MessageLog(create_sessionmaker(self.engine))
         wire_session(
             self.session,
@@ -137,6 +148,7 @@ class Harness:
             limits=self.limits,
             flood_clock=self.clock,
             flood_sleep=self.clock.sleep,
+            wall_clock=self.wall,
         )
         return self.dispatcher
 

@@ -344,6 +344,7 @@ async def test_stats_show_counts_and_waiting_times_to_admins_only(bot: Harness) 
         "Чаканне да валанцёра: медыяна 0 хв, 90% — да 0 хв.",
         "Узятыя за 10 хвілін: 50%.",
         "Ці дапамагло: так 0, не вельмі 0.",
+        "Пытанні «як вы»: уключаныя ў 0; адказы: пакуль няма.",
     ]
 
 
@@ -356,7 +357,7 @@ async def test_after_the_end_one_tap_says_whether_it_helped_and_only_a_count_is_
     await bot.say(zoe, "/end")
     question = bot.last_to(zoe)
     assert question.text.startswith("Did this conversation help you?")
-    assert bot.labels(question) == ["Yes, it helped", "Not really"]
+    assert bot.labels(question) == ["Yes, it helped", "Not really", "Check in on me later"]
     await bot.press(zoe, "Yes, it helped", on=question)
     assert bot.session.sent(AnswerCallbackQuery)[-1].text == "Thank you for answering."
     assert await query(database_url, "select answer, count from helped_counts") == [("yes", 1)]
