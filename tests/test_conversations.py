@@ -73,7 +73,8 @@ def test_every_step_is_reached_by_pressing_buttons_in_every_language(
     urgent = step(shipped, State(locale=locale), Choose(URGENT_DATA), first_name="Ales")
     todo.append((urgent.state, urgent.replies[-1]))
     checkin = render_checkin(shipped, locale, "Ales")  # comes unasked, whatever the screen
-    assert checkin is not None and shipped.checkins is not None
+    assert checkin is not None
+    assert shipped.checkins is not None
     todo.append((State(locale=locale, at=shipped.checkins.message), checkin))
     while todo:
         state, screen = todo.pop()
