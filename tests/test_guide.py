@@ -25,6 +25,7 @@ GUIDE = SHIPPED / "README.md"
 SNIPPET = re.compile(r"^([ \t]*)```yaml\n(.*?)^\1```", re.MULTILINE | re.DOTALL)
 LOCALES = {"be", "ru", "en"}
 FILES = {"values": "settings.yaml", "profile": "settings.yaml", "languages": "settings.yaml"}
+FILES |= {"checkins": "settings.yaml"}
 FILES |= {"triggers": "triggers.yaml", "commands": "system.yaml", "messages": "system.yaml"}
 
 
