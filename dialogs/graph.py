@@ -94,6 +94,8 @@ def entries(content: Content) -> list[Entry]:
         found.append(Entry("welcome", "", "welcome (first /start)", content.welcome))
     if content.urgent is not None and content.urgent.target.to is not None:
         found.append(Entry("urgent", "", "urgent help button", content.urgent.target.to))
+    if content.checkins is not None:
+        found.append(Entry("checkin", "", "a check-in, sent when due", content.checkins.message))
     return found
 
 
