@@ -237,24 +237,28 @@ async def test_a_forged_check_in_button_gets_the_gentle_old_button_note(bot: Har
     assert bot.last_to(zoe).text.startswith("What do you need right now?")
 
 
-async def test_after_a_worse_answer_a_follow_up_is_offered_and_kept_only_with_a_yes(
-    bot: Harness, database_url: str
+WORSE_AFTER_AN_EXERCISE = ("Anxious", "Breathe slowly", "Next", "Done", "Done", "Worse")
+AN_URGENT_REQUEST = ("It's very hard right now", "Call a volunteer urgently")
+
+
+@pytest.mark.parametrize(
+    "hard_moment", [WORSE_AFTER_AN_EXERCISE, AN_URGENT_REQUEST], ids=["worse", "urgent request"]
+)
+async def test_after_a_hard_moment_a_follow_up_is_offered_and_kept_only_with_a_yes(
+    bot: Harness, database_url: str, hard_moment: tuple[str, ...]
 ) -> None:
     zoe = person(user_id=5550312)
-    await bot.say(zoe, "/start feelings")
-    for label in ("Anxious", "Breathe slowly", "Next", "Done", "Done", "Worse"):
-        await bot.press(zoe, label)
-    await bot.press(zoe, "Check on me tomorrow")
-    assert await rows(database_url, "checkins") == [], "offered, nothing kept yet"
-    await bot.press(zoe, "No, thank you")
-    assert await rows(database_url, "checkins") == []
-    await bot.say(zoe, "/start feelings")
-    for label in ("Anxious", "Breathe slowly", "Next", "Done", "Done", "Worse"):
-        await bot.press(zoe, label)
-    await bot.press(zoe, "Check on me tomorrow")
-    await bot.press(zoe, "Yes, please")
+    for answer in ("No, thank you", "Yes, please"):
+        await bot.say(zoe, "/start feelings")
+        for label in hard_moment:
+            await bot.press(zoe, label)
+        await bot.press(zoe, "Check on me tomorrow")
+        assert await rows(database_url, "checkins") == [], "offered, nothing kept yet"
+        await bot.press(zoe, answer)
     [(due,)] = await query(database_url, "select due_at from checkins")
-    assert str(due).startswith("2026-12-02"), "tomorrow, at evening by default"
+    assert str(due).startswith("2026-12-02"), "tomorrow, in the evening of the language's zone"
+    [checkin] = await at(bot, datetime(2026, 12, 2, 18, 1, tzinfo=UTC))  # 19:01 in Warsaw
+    assert checkin.chat_id == zoe.id
 
 
 async def test_stats_count_who_has_check_ins_on_and_the_answers_and_nobody(
