@@ -52,6 +52,9 @@ class MockedSession(BaseSession):
         self.lock_probe: Callable[[], Awaitable[bool]] | None = None
         """Asked at every call: is the database's write lock held (by the caller, waiting)?"""
         self.calls_under_lock: list[str] = []
+        self.on_call: Callable[[TelegramMethod[Any]], Awaitable[None]] | None = None
+        """Awaited before each call is answered: a test looks at the world as Telegram
+        receives the call (what the database holds when the person is told something)."""
         self.hold_next: asyncio.Event | None = None
         """Set: the next call waits for it (Telegram slow to answer); `held` says it waits."""
         self.held = asyncio.Event()
@@ -71,6 +74,8 @@ class MockedSession(BaseSession):
     ) -> Any:
         if self.lock_probe is not None and await self.lock_probe():
             self.calls_under_lock.append(type(method).__name__)
+        if self.on_call is not None:
+            await self.on_call(method)
         if self.hold_next is not None:
             hold, self.hold_next = self.hold_next, None
             self.held.set()

@@ -107,6 +107,35 @@ async def test_nothing_comes_in_the_quiet_hours_and_a_missed_day_is_skipped(
     assert [m.chat_id for m in late if is_checkin(m)] == [zoe.id]
 
 
+async def test_a_person_is_told_all_set_or_stopped_only_once_it_is_so(
+    bot: Harness, database_url: str
+) -> None:
+    """Each change is kept before the screen after it goes out, and a stop is done before "I
+    won't write to you": the chores cannot send one after that, and a cut in between (the
+    redelivered press only shows the screen again) breaks no promise."""
+    zoe = person(user_id=5550316)
+    kept_when_said: list[tuple[str, list[tuple[object, ...]]]] = []
+
+    async def look(method: object) -> None:
+        if isinstance(method, SendMessage) and method.chat_id == zoe.id:
+            kept = await query(database_url, "select zone from checkins")
+            kept_when_said.append((method.text.split(maxsplit=2)[0], kept))
+
+    bot.session.on_call = look
+    await ask(bot, zoe, "In 3 days", "Evening", "Minsk time")
+    await ask(bot, zoe, "Stop check-ins")
+    assert kept_when_said == [
+        ("What", []),  # the menu
+        ("Shall", []),
+        ("What", [("Europe/Warsaw",)]),  # when in the day: the day is kept
+        ("So", [("Europe/Warsaw",)]),  # where: the time of day is kept
+        ("All", [("Europe/Minsk",)]),
+        ("What", [("Europe/Minsk",)]),
+        ("Shall", [("Europe/Minsk",)]),
+        ("Done.", []),
+    ]
+
+
 async def test_a_check_in_due_while_the_bot_was_down_comes_once_after_a_restart(
     bot: Harness,
 ) -> None:

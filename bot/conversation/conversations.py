@@ -20,7 +20,7 @@ from dialogs.live import LiveContent
 log = logging.getLogger(__name__)
 
 
-EARLY_EFFECTS = (dialogs.ClearChat, dialogs.AskPerson)
+EARLY_EFFECTS = (dialogs.ClearChat, dialogs.AskPerson, dialogs.Checkin)
 
 Availability = Callable[[], str]
 """Whether a person asking now can be answered: "here", "away" (outside VOLUNTEER_HOURS) or
@@ -94,11 +94,14 @@ class Conversations:
     ) -> None:
         """Send the replies and carry out the effects.
 
-        Effects come after the replies (the person reads the step first), except two that
-        come before: clearing the chat, so that the step shown after it is what stays; and
-        asking for a person, so that a step saying "a volunteer was asked" is sent only once
-        the request is recorded and will be delivered. Notices an effect leaves (`turn.then`)
-        follow the step's words.
+        Effects come after the replies (the person reads the step first), except three that
+        come before: clearing the chat, so that the step shown after it is what stays; asking
+        for a person, so that a step saying "a volunteer was asked" is sent only once the
+        request is recorded and will be delivered; and changing check-ins, so that "All set"
+        is said once they are kept, and "I won't write to you" once they are gone (no check-in
+        goes out after it, and a cut between the two cannot leave the promise unkept: a press
+        redelivered after its first commit only shows its step again). Notices an effect
+        leaves (`turn.then`) follow the step's words.
         """
         early = tuple(e for e in outcome.effects if isinstance(e, EARLY_EFFECTS))
         await self.effects.carry_out(turn, early)
