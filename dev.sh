@@ -57,6 +57,13 @@ ensure_chromium() {
   command -v chromium >/dev/null 2>&1 || install_for_tests chromium
 }
 
+ensure_libfaketime() {
+  # The check-ins' end-to-end test moves the running bot's clock (tests/process_clock.py).
+  compgen -G '/usr/lib/*/faketime/libfaketimeMT.so.1' >/dev/null ||
+    compgen -G '/usr/local/lib/faketime/libfaketimeMT.so.1' >/dev/null ||
+    install_for_tests libfaketime
+}
+
 command="${1:-}"
 shift || true
 case "$command" in
@@ -64,6 +71,7 @@ case "$command" in
     setup
     ensure_postgres_server
     ensure_chromium
+    ensure_libfaketime
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy"

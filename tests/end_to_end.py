@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from tests.conftest import ROOT, SHIPPED, stored_bytes
@@ -20,8 +21,16 @@ class BotProcess:
     """`volnyja-bot run` in a subprocess, with its log in a file we can search afterwards."""
 
     def __init__(
-        self, double: TelegramDouble, workdir: Path, content: Path = SHIPPED, **settings: str
+        self,
+        double: TelegramDouble,
+        workdir: Path,
+        content: Path = SHIPPED,
+        *,
+        environment: Mapping[str, str] | None = None,
+        **settings: str,
     ) -> None:
+        """`settings`: the bot's own (CHORES_SECONDS="1"); `environment`: anything else the
+        process needs (a preloaded library, see tests/process_clock.py)."""
         self.double = double
         self.workdir = workdir
         self.log = workdir / "bot.log"
@@ -35,6 +44,7 @@ class BotProcess:
             "PSEUDONYM_KEY": "end-to-end test key",
             "LOG_LEVEL": "DEBUG",
             "PYTHONPATH": str(ROOT),
+            **(environment or {}),
             **settings,
         }
         self.process: asyncio.subprocess.Process | None = None
