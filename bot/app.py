@@ -226,18 +226,16 @@ def create_dispatcher(
     shared: SharedLocks | None = None,
     wall_clock: Callable[[], datetime] = utcnow,
 ) -> Dispatcher:
-    """`limits`: the pace the bot's pacer keeps (None: none), for telling people the wait.
-    `shared`: other instances may handle the same people (PostgreSQL): a chat is locked across
-    them, and its conversation is read afresh from the database when its lock is taken.
-    `wall_clock`: the date and time check-ins are planned and sent by.
-    `content`: what every feature reads per update; a `LiveContent` may change while it runs.
-    """
+    """`limits`: the pace the bot keeps, to tell people the wait. `shared`: other instances
+    handle the same people (PostgreSQL): a chat is locked across them, its conversation read
+    afresh. `wall_clock`: what check-ins are planned by. `content` may be live (reloaded)."""
     live = content if isinstance(content, LiveContent) else LiveContent(content)
     dispatcher = create_bare_dispatcher(sessions, pseudonyms, shared)
     dispatcher[LIVE_CONTENT] = live
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
-    redelivered = _redelivered(dispatcher, sessions)
-    dispatcher.update.outer_middleware(TurnMiddleware(pseudonyms, redelivered))
+    dispatcher.update.outer_middleware(
+        TurnMiddleware(pseudonyms, _redelivered(dispatcher, sessions))
+    )
     dispatcher.message.outer_middleware(NoteReceived(messages))  # skipped ones are noted too
     hours = Hours.of(settings.VOLUNTEER_HOURS, settings.VOLUNTEER_TIMEZONE)
     sender = dispatcher[DELIVERY] = Sender(sessions, sealer)
@@ -259,21 +257,14 @@ def create_dispatcher(
         else Handoff(ask=no_volunteers, before_erase=nothing_first)
     )
     talking = is_talking if handoff_on else nobody_is_talking
-    dispatcher.message.outer_middleware(
-        FloodControl(talking, live.alarm, clock=flood_clock, sleep=flood_sleep)
-    )
+    flood = FloodControl(talking, live.alarm, clock=flood_clock, sleep=flood_sleep)
+    dispatcher.message.outer_middleware(flood)
     handlers = _effect_handlers(
-        dispatcher,
-        wired,
-        live=live,
-        sessions=sessions,
-        sealer=sealer,
-        messages=messages,
+        dispatcher, wired, live=live, sessions=sessions, sealer=sealer, messages=messages,
         wall_clock=wall_clock,
-    )
-    dispatcher["conversations"] = Conversations(
-        live, Effects(handlers), volunteers_now(handoff_on, hours)
-    )
+    )  # fmt: skip
+    available = volunteers_now(handoff_on, hours)
+    dispatcher["conversations"] = Conversations(live, Effects(handlers), available)
     dispatcher.include_router(conversation.create_router())
     if handoff_on:
         group_ids = frozenset(group.chat_id for group in settings.VOLUNTEER_CHAT_ID)
