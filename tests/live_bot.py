@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
@@ -24,6 +26,7 @@ from bot.privacy.sealing import Sealer
 from bot.serving import serve
 from bot.storage.db import create_engine, create_sessionmaker
 from bot.storage.migrate import upgrade
+from bot.storage.models import utcnow
 from bot.telegram.pacing import Limits, Pacer
 from dialogs import Content
 from tests.telegram_double import TelegramDouble
@@ -39,12 +42,15 @@ class LiveBot:
         content: Content,
         *,
         limits: Limits | None,
+        wall_clock: Callable[[], datetime] = utcnow,
         **settings: Any,
     ) -> None:
+        """`wall_clock`: the date and time check-ins are planned and sent by."""
         self.double = double
         self.database = database
         self.content = content
         self.limits = limits
+        self.wall_clock = wall_clock
         self.url = f"sqlite+aiosqlite:///{database}"
         self.settings = Settings(
             _env_file=None,
@@ -60,13 +66,14 @@ class LiveBot:
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.engine: AsyncEngine | None = None
+        self.sessions: async_sessionmaker[AsyncSession] | None = None
         self.bot: Bot | None = None
         self.dispatcher: Dispatcher | None = None
 
     async def start(self) -> None:
         await asyncio.to_thread(upgrade, self.url, self.sealer)
         self.engine = create_engine(self.url)
-        sessions = create_sessionmaker(self.engine)
+        sessions = self.sessions = create_sessionmaker(self.engine)
         self.messages = MessageLog(sessions)
         self.bot = create_bot(
             self.settings, messages=self.messages, pseudonyms=self.pseudonyms, pacer=self.pacer
@@ -79,6 +86,7 @@ class LiveBot:
             sealer=self.sealer,
             messages=self.messages,
             limits=self.limits,
+            wall_clock=self.wall_clock,
         )
         polls = len(self.double.calls_to("getUpdates"))
         self._stop.clear()
