@@ -266,7 +266,7 @@ async def ours(
                 def going(turn: int) -> bool:
                     return not none_due.is_set()
 
-                async def one_round() -> None:
+                async def one_round() -> bool:
                     """bot/chores.py's round; the first is when the check-ins fall due."""
                     nonlocal start
                     if not rounds:
@@ -274,7 +274,7 @@ async def ours(
                         start = time.monotonic()
                         probing.append(asyncio.create_task(probe(double, probers, going)))
                     began = time.monotonic()
-                    await round_of_chores(
+                    again = await round_of_chores(
                         bot,
                         sessions,
                         clearing=dispatcher[CLEARING],
@@ -285,6 +285,7 @@ async def ours(
                     rounds.append(time.monotonic() - began)
                     if not await due_now(sessions, clock()):
                         none_due.set()
+                    return again
 
                 chores = asyncio.create_task(chores_forever(one_round, every=every))
                 with contextlib.suppress(TimeoutError):

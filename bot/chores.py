@@ -1,7 +1,8 @@
 """The bot's own chores, every 30 seconds: the handoff's jobs, check-ins that are due,
 automatic clearing, retention.
 
-Each is on its own: one failing does not stop the others, and the next round tries again.
+Each is on its own: one failing does not stop the others, and the next round tries again. A
+round whose check-ins ran out of time (many due at once) is followed by the next at once.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ async def round_of_chores(
     handoff: HandoffChores | None,
     retention_days: int,
     checkins: CheckinService | None = None,
-) -> None:
-    """One round."""
+) -> bool:
+    """One round; whether the next should come at once (check-ins are still due)."""
+    again = False
     if handoff is not None:
         # Remind volunteers of cases nobody took, tell people who waited long, delete the
         # topics of cases that ended long enough ago: each in its own transaction, so that
@@ -53,7 +55,7 @@ async def round_of_chores(
                     await transaction.finish(commit=True)
     if checkins is not None:
         try:
-            await checkins.send_due(bot)
+            again = (await checkins.send_due(bot)).more
         except Exception as exc:
             log.error("checkins.round_failed error=%s", kind(exc))
     try:
@@ -64,20 +66,25 @@ async def round_of_chores(
         await retention.purge(sessions, utcnow(), retention_days)
     except Exception as exc:
         log.error("retention.round_failed error=%s", kind(exc))
+    return again
 
 
 async def chores_forever(
-    one_round: Callable[[], Awaitable[None]],
+    one_round: Callable[[], Awaitable[bool]],
     *,
     every: float = EVERY_SECONDS,
     leading: Callable[[], Awaitable[bool]] | None = None,
     pulse: Pulse | None = None,
 ) -> None:
-    """A round every `every` seconds, on the instance `leading` says (all of them: the one)."""
+    """A round every `every` seconds, on the instance `leading` says (all of them: the one);
+    at once after a round that says more is waiting."""
+    pause = every
     while True:
-        await asyncio.sleep(every)
+        await asyncio.sleep(pause)
         if pulse is not None:
             pulse.beat()
+        again = False
         if leading is None or await leading():
             log.debug("chores.round")
-            await one_round()
+            again = await one_round()
+        pause = 0.0 if again else every

@@ -37,7 +37,16 @@ BATCH = 50
 """Claimed per transaction; the pacer spreads them within Telegram's limits."""
 IN_FLIGHT = 8
 ROUND_SECONDS = 20.0
-"""How long one chores round keeps sending: the rest go in the next round."""
+"""How long one chores round keeps sending: the rest go in the next round, which the chores
+start at once (the other chores wait no longer than this, the check-ins no pause)."""
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a round sent, and whether its time ran out with check-ins still due."""
+
+    count: int
+    more: bool
 
 
 @dataclass(frozen=True)
@@ -118,21 +127,26 @@ class CheckinService:
 
     # -- the chores: send what is due ------------------------------------------------
 
-    async def send_due(self, bot: Bot, *, seconds: float = ROUND_SECONDS) -> int:
-        """Send the check-ins due now, for at most about `seconds`; how many were sent."""
+    async def send_due(self, bot: Bot, *, seconds: float = ROUND_SECONDS) -> Sent:
+        """Send the check-ins due now, for at most about `seconds`: how many were sent, and
+        whether more are due (the time ran out, not the check-ins)."""
         content = self._content.current
         if content.checkins is None:
-            return 0
-        deadline, sent = time.monotonic() + seconds, 0
-        while time.monotonic() < deadline:
+            return Sent(0, more=False)
+        deadline, sent, more = time.monotonic() + seconds, 0, False
+        while True:
             claimed, looked, moved = await self._claim(self._clock())
             if claimed:
                 sent += await self._send_all(bot, content, claimed)
             if looked < BATCH or not moved:
                 break  # all done, or only ones waiting for their morning are left
+            if time.monotonic() >= deadline:
+                # Only when some went out: ones Telegram keeps refusing wait for a later round.
+                more = sent > 0
+                break
         if sent:
-            log.info("checkins.sent count=%s", sent)
-        return sent
+            log.info("checkins.sent count=%s more=%s", sent, more)
+        return Sent(sent, more)
 
     async def _claim(self, now: datetime) -> tuple[list[Claimed], int, int]:
         """Decide the next batch: skipped ones move on, the ones to send are claimed.
