@@ -209,17 +209,18 @@ async def probe(
     double: TelegramDouble, users: list[FakeUser], going: Callable[[int], bool]
 ) -> list[float]:
     """Each person writes, waits for the answer and PROBE_PAUSE more, again, while
-    `going(turn)`: the answers' latencies."""
+    `going(turn)`: the answers' latencies. They start one after another, not all at once."""
     latencies: list[float] = []
 
-    async def person(user: FakeUser) -> None:
+    async def person(index: int, user: FakeUser) -> None:
+        await asyncio.sleep(index * PROBE_PAUSE / len(users))
         turn = 0
         while going(turn):
             latencies.append(await ask(double, user, PROBE_TEXTS[turn % len(PROBE_TEXTS)]))
             turn += 1
             await asyncio.sleep(PROBE_PAUSE)
 
-    await asyncio.gather(*(person(u) for u in users))
+    await asyncio.gather(*(person(i, u) for i, u in enumerate(users)))
     return latencies
 
 
