@@ -200,6 +200,7 @@ def _effect_handlers(
     sealer: Sealer,
     messages: MessageLog,
     wall_clock: Callable[[], datetime],
+    limits: Limits | None,
 ) -> dict[type[dialogs.Effect], EffectHandler]:
     """Who carries out each effect: the handoff, the privacy controls, the check-ins; the
     clearing and the check-ins are kept in the dispatcher for the chores."""
@@ -207,7 +208,9 @@ def _effect_handlers(
     controls = PrivacyControls(clearing, wired.before_erase)
     handlers: dict[type[dialogs.Effect], EffectHandler] = {dialogs.AskPerson: wired.ask}
     handlers.update(controls.handlers())
-    checkins = dispatcher[CHECKINS] = CheckinService(live, sessions, sealer, clock=wall_clock)
+    checkins = dispatcher[CHECKINS] = CheckinService(
+        live, sessions, sealer, clock=wall_clock, limits=limits
+    )
     handlers.update(checkins.handlers())
     return handlers
 
@@ -226,9 +229,10 @@ def create_dispatcher(
     shared: SharedLocks | None = None,
     wall_clock: Callable[[], datetime] = utcnow,
 ) -> Dispatcher:
-    """`limits`: the pace the bot keeps, to tell people the wait. `shared`: other instances
-    handle the same people (PostgreSQL): a chat is locked across them, its conversation read
-    afresh. `wall_clock`: what check-ins are planned by. `content` may be live (reloaded)."""
+    """`limits`: the pace the bot keeps, to tell people the wait (check-ins take a share of it).
+    `shared`: other instances handle the same people (PostgreSQL): a chat is locked across them,
+    its conversation read afresh. `wall_clock`: what check-ins are planned by. `content` may be
+    live (reloaded)."""
     live = content if isinstance(content, LiveContent) else LiveContent(content)
     dispatcher = create_bare_dispatcher(sessions, pseudonyms, shared)
     dispatcher[LIVE_CONTENT] = live
@@ -261,7 +265,7 @@ def create_dispatcher(
     dispatcher.message.outer_middleware(flood)
     handlers = _effect_handlers(
         dispatcher, wired, live=live, sessions=sessions, sealer=sealer, messages=messages,
-        wall_clock=wall_clock,
+        wall_clock=wall_clock, limits=limits,
     )  # fmt: skip
     available = volunteers_now(handoff_on, hours)
     dispatcher["conversations"] = Conversations(live, Effects(handlers), available)

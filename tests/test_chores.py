@@ -1,6 +1,7 @@
 """The chores' loop and the check-ins' rounds in it: a round that ran out of time with
-check-ins still due is followed by the next at once, not after the usual pause (1,000 due at
-the same minute are measured by `python -m benchmarks.bench_checkins`)."""
+check-ins still due is followed by the next at once, not after the usual pause, and check-ins
+go out evenly within their share of Telegram's budget (1,000 due at the same minute are
+measured by `python -m benchmarks.bench_checkins`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from aiogram.exceptions import TelegramBadRequest
@@ -16,11 +18,12 @@ from sqlalchemy import func, select
 
 from bot.app import CHECKINS
 from bot.checkins import timing
-from bot.checkins.service import BATCH, CheckinService, Sent
+from bot.checkins.service import BATCH, SHARE, CheckinService, Sent
 from bot.chores import chores_forever
 from bot.privacy.pseudonyms import Pseudonymizer
 from bot.storage.db import create_sessionmaker
 from bot.storage.models import Checkin
+from bot.telegram.pacing import Limits
 from dialogs import Content
 from tests.bot_harness import PSEUDONYM_KEY, Harness
 
@@ -80,6 +83,23 @@ async def test_a_round_whose_check_ins_are_refused_does_not_come_back_at_once(
     checkins: CheckinService = bot.dispatcher[CHECKINS]
     assert await checkins.send_due(bot.bot, seconds=0) == Sent(0, more=False)
     assert await left(bot) == BATCH + 5, "refused ones are due again, for a later round"
+
+
+async def test_check_ins_go_out_evenly_within_their_share_of_telegrams_budget(
+    shipped: Content, database: Path
+) -> None:
+    paced = Harness(shipped, f"sqlite+aiosqlite:///{database}", limits=Limits())
+    paced.wall.now = timing.at_part(paced.wall.now.date(), "afternoon", ZONE)
+    try:
+        await due(paced, 26)
+        checkins: CheckinService = paced.dispatcher[CHECKINS]
+        started = time.monotonic()
+        assert await checkins.send_due(paced.bot) == Sent(26, more=False)
+        took = time.monotonic() - started
+    finally:
+        await paced.close()
+    every = Limits().overall.seconds / (Limits().overall.count * SHARE)
+    assert took >= 25 * every, "one every 40 ms: 25 a second, 5 left for people's answers"
 
 
 async def test_the_chores_come_back_at_once_after_a_round_that_asks_for_it() -> None:

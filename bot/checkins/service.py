@@ -27,7 +27,7 @@ from bot.privacy.sealing import Sealer
 from bot.storage.checkins import Checkins
 from bot.storage.models import Checkin, utcnow
 from bot.telegram import send
-from bot.telegram.pacing import Priority, priority
+from bot.telegram.pacing import Limits, Priority, priority
 from bot.telegram.turn import Turn
 from dialogs.live import LiveContent
 
@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 BATCH = 50
 """Claimed per transaction; the pacer spreads them within Telegram's limits."""
 IN_FLIGHT = 8
+SHARE = 5 / 6
+"""The part of Telegram's overall budget check-ins may spend, evenly (25 of the 30 messages a
+second, one every 40 ms): the rest stays free for people's answers, and a send held up on its
+way (a busy moment, a new connection) cannot make the next ones land over Telegram's count."""
 ROUND_SECONDS = 20.0
 """How long one chores round keeps sending: the rest go in the next round, which the chores
 start at once (the other chores wait no longer than this, the check-ins no pause)."""
@@ -70,11 +74,16 @@ class CheckinService:
         sessions: async_sessionmaker[AsyncSession],
         sealer: Sealer,
         clock: Callable[[], datetime] = utcnow,
+        limits: Limits | None = None,
     ) -> None:
+        """`limits`: Telegram's, as the bot's pacer keeps them (None: none, nor a share)."""
         self._content = content
         self._sessions = sessions
         self._sealer = sealer
         self._clock = clock
+        overall = limits.overall if limits is not None else None
+        self._spacing = overall.seconds / (overall.count * SHARE) if overall else 0.0
+        self._next_turn = 0.0
 
     def handlers(self) -> dict[type[dialogs.Effect], EffectHandler]:
         return {dialogs.Checkin: self.change, dialogs.CheckinAnswer: self.answered}
@@ -200,6 +209,7 @@ class CheckinService:
         shown = dialogs.render_checkin(content, item.locale)
         if shown is None:
             return False
+        await self._turn()
         try:
             await send.reply(bot, self._sealer.open_chat(item.chat), shown)
         except TelegramForbiddenError:
@@ -217,6 +227,14 @@ class CheckinService:
         if item.once:
             await self._after(item, stop=False)
         return True
+
+    async def _turn(self) -> None:
+        """Wait for this check-in's place in the share: one every `_spacing` seconds."""
+        now = time.monotonic()
+        at = max(now, self._next_turn)
+        self._next_turn = at + self._spacing
+        if at > now:
+            await asyncio.sleep(at - now)
 
     async def _after(self, item: Claimed, *, stop: bool) -> None:
         """A single one went out, or the person blocked the bot: the row goes."""
