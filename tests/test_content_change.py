@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from dialogs import Choose, Content, Position, Start, State, load_content, step
+from dialogs import Content, Position, load_content
 from dialogs.loading.nearness import presses_to_a_person
 from tests.conftest import SHIPPED
 from tests.test_conversations import LOCALES, all_steps
+from tests.test_missing_conversations import reached_by_buttons
 
 NEW_ITEM = """      - label: {be: Жыллё, ru: Жильё, en: A place to live}
         flow: housing
@@ -75,18 +76,7 @@ def test_a_person_stays_two_presses_away(changed: Content) -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_new_flow_is_reached_from_the_menu_by_buttons(changed: Content, locale: str) -> None:
-    opened = step(changed, State(locale=locale), Start("menu"), first_name="Ales")
-    todo = [(opened.state, opened.replies[-1])]
-    reached: set[Position] = set()
-    while todo:
-        state, screen = todo.pop()
-        if state.at is None or state.at in reached:
-            continue
-        reached.add(state.at)
-        assert all(len(b.label) <= 40 for b in screen.buttons)
-        for button in screen.buttons:
-            after = step(changed, state, Choose(button.data), first_name="Ales")
-            todo.append((after.state, after.replies[-1]))
+    reached = reached_by_buttons(changed, locale)
     assert {Position("housing", "first"), Position("housing", "tonight")} <= reached
 
 

@@ -95,8 +95,7 @@ def _check_nothing_real_looking(context: Context, problems: Problems) -> None:
 
 def _written_words(context: Context) -> Iterator[tuple[Source, Path_, str]]:
     """Every text of the flows and of system.yaml, with where it is written."""
-    for flow_id, (flow, source) in context.flows():
-        del flow_id
+    for _flow_id, (flow, source) in context.flows():
         for step_id, step in flow.steps.items():
             for locale, text in step.text.items():
                 yield source, ("steps", step_id, "text", locale), text

@@ -51,13 +51,9 @@ class CheckinsChecker:
 
     def check_flows(self, flows: Mapping[str, model.Flow], checkins: model.Checkins) -> None:
         """The check-in's step offers a stop; `answer:` is only on its buttons."""
-        spec_and_source = self.context.read.flows.get(checkins.message.flow)
-        step = flows.get(checkins.message.flow, model.Flow("", "", {})).steps.get(
-            checkins.message.step
-        )
-        if step is None or spec_and_source is None:
-            return
-        _spec, source = spec_and_source
+        message = checkins.message  # resolved: its flow was read and compiled
+        step = flows[message.flow].steps[message.step]
+        _spec, source = self.context.read.flows[message.flow]
         stops = any(
             c.target.action is not None
             and c.target.action.checkin is not None
@@ -67,7 +63,7 @@ class CheckinsChecker:
         if not stops:
             self.problems.error(
                 source,
-                source.line(("steps", checkins.message.step)),
+                source.line(("steps", message.step)),
                 "a check-in must offer a way to stop them: add a choice with `action: checkin` "
                 "and `stop: true`",
             )

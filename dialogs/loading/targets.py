@@ -43,7 +43,7 @@ class Targets:
                 checkin=self._checkin(source, path, spec) if spec.action == "checkin" else None,
             )
             self._check_action(source, path, action)
-        answer = getattr(spec, "answer", None)
+        answer = spec.answer
         if spec.back:
             return model.Target(model.Nav.BACK, action=action, answer=answer)
         if spec.menu:
